@@ -1,0 +1,80 @@
+"""Settings, declared once as data: name, default, help.
+
+Every setting is read from the environment (``PILOTAGE_<NAME>``) or a ``.env`` file;
+the same declarations drive validation, ``pilotage settings`` and docs/settings.md.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pilotage.errors import InvalidInput
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PILOTAGE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("./data"), description="Folder holding the event store, app state, spool and salts."
+    )
+    events_url: str = Field(
+        "",
+        description="Event store: empty for the embedded DuckDB file <data_dir>/events.duckdb, "
+        "or duckdb:///path/to/file.duckdb.",
+    )
+    app_db_url: str = Field(
+        "",
+        description="App state database (SQLAlchemy URL): empty for SQLite <data_dir>/app.sqlite.",
+    )
+    secret_key: str = Field(
+        "",
+        description="Secret for signing; generated into <data_dir>/secret.key when empty.",
+    )
+    retention_months: int = Field(
+        25, ge=1, le=120, description="Months of events kept; `pilotage purge` deletes older ones."
+    )
+    session_timeout_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="Minutes of inactivity that end a visit."
+    )
+    max_body_bytes: int = Field(
+        16 * 1024, ge=1024, description="Largest request body the collector accepts."
+    )
+    spool_batch_size: int = Field(
+        5000, ge=1, description="Most events the writer loads into the store in one transaction."
+    )
+    locale: str = Field("fr", description="Default language of the interface: fr or en.")
+
+    @property
+    def events_path(self) -> Path:
+        if self.events_url.startswith("duckdb:///"):
+            return Path(self.events_url.removeprefix("duckdb:///"))
+        return self.data_dir / "events.duckdb"
+
+    @property
+    def app_url(self) -> str:
+        return self.app_db_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises InvalidInput naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        raise InvalidInput(
+            f"setting PILOTAGE_{name.upper()}: {first['msg']}", field=name
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Persistence only: the event store (DuckDB by default), the ingestion spool, app state."""
