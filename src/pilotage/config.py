@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     spool_batch_size: int = Field(
         5000, ge=1, description="Most events the writer loads into the store in one transaction."
     )
+    forwarded_for_header: str = Field(
+        "",
+        description="Header holding the client address when behind a reverse proxy "
+        "(e.g. X-Forwarded-For); empty to use the connection's address.",
+    )
+    host: str = Field("127.0.0.1", description="Address `pilotage serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `pilotage serve` listens on.")
     locale: str = Field("fr", description="Default language of the interface: fr or en.")
 
     @property

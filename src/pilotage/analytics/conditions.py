@@ -1,0 +1,120 @@
+"""SQL expressions for dimensions and filter conditions, built once with sqlglot.
+
+Everything here is an engine-neutral ``sqlglot.exp`` tree; ``sql.py`` generates it
+for DuckDB or ClickHouse. Time buckets are computed in the site's time zone and
+formatted as text labels (``2024-03-31``, ``2024-03-31 02:00:00``), so both engines
+return the same values.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from pilotage.analytics.filters import Filter, FilterExpr, Not, Or
+from pilotage.analytics.goals import Goal, goal_condition, prop_value
+from pilotage.analytics.query import EVENT_DIMENSIONS, VISIT_DIMENSIONS, Table
+
+NONE_VALUE = "(none)"  # Plausible's label for an absent custom property
+TIME_FORMATS = {
+    "hour": "%Y-%m-%d %H:00:00",
+    "day": "%Y-%m-%d",
+    "week": "%Y-%m-%d",
+    "month": "%Y-%m-%d",
+}
+
+
+def time_column(table: Table) -> exp.Column:
+    return exp.column("ts" if table == "events" else "start", quoted=table == "sessions")
+
+
+def local_time(table: Table, tz: str) -> exp.Expression:
+    col = time_column(table)
+    if tz == "UTC":
+        return col
+    return exp.ConvertTimezone(
+        source_tz=exp.Literal.string("UTC"), target_tz=exp.Literal.string(tz), timestamp=col
+    )
+
+
+def time_label(table: Table, tz: str, granularity: str) -> exp.Expression:
+    truncated = exp.TimestampTrunc(this=local_time(table, tz), unit=exp.var(granularity.upper()))
+    return exp.TimeToStr(this=truncated, format=exp.Literal.string(TIME_FORMATS[granularity]))
+
+
+def dimension(dim: str, table: Table, tz: str) -> exp.Expression:
+    """The value of ``dim`` on a row of ``table``; ``page`` of a visit is its entry page."""
+    if dim.startswith("time:"):
+        return time_label(table, tz, dim.split(":", 1)[1])
+    if dim.startswith("prop:"):
+        return prop_value(dim.split(":", 1)[1])
+    if dim == "goal":
+        return exp.column("goal")
+    if dim == "page" and table == "sessions":
+        return exp.column("entry_page")
+    if dim == "exit_page":
+        return exp.column("exit_page")
+    return exp.column(EVENT_DIMENSIONS.get(dim) or VISIT_DIMENSIONS[dim])
+
+
+def _any(items: list[exp.Expression]) -> exp.Expression:
+    if not items:
+        return exp.false()
+    return exp.or_(*items) if len(items) > 1 else items[0]
+
+
+def _value_tests(cond: Filter, col: exp.Expression) -> list[exp.Expression]:
+    values = ["" if v == NONE_VALUE else v for v in cond.values]
+    if not cond.case_sensitive and not cond.op.startswith("matches"):
+        col = exp.Lower(this=col)
+        values = [v.lower() for v in values]
+    if cond.op in ("is", "is_not"):
+        return [col.isin(*[exp.Literal.string(v) for v in values])]
+    if cond.op in ("contains", "contains_not"):
+        return [
+            exp.GT(
+                this=exp.StrPosition(this=col, substr=exp.Literal.string(v)),
+                expression=exp.Literal.number(0),
+            )
+            for v in values
+        ]
+    flags = "" if cond.case_sensitive else "(?i)"
+    return [exp.RegexpLike(this=col, expression=exp.Literal.string(flags + v)) for v in values]
+
+
+def goals_matching(cond: Filter, goals: tuple[Goal, ...]) -> tuple[Goal, ...]:
+    """The goals whose names a positive goal condition selects (names, not events)."""
+
+    def hit(name: str, value: str) -> bool:
+        a, b = (name, value) if cond.case_sensitive else (name.lower(), value.lower())
+        if cond.op.startswith("is"):
+            return a == b
+        if cond.op.startswith("contains"):
+            return b in a
+        return re.search(value, name, 0 if cond.case_sensitive else re.IGNORECASE) is not None
+
+    return tuple(g for g in goals if any(hit(g.name, v) for v in cond.values))
+
+
+def condition(
+    expr: FilterExpr, table: Table, tz: str, goals: tuple[Goal, ...], page_column: str = ""
+) -> exp.Expression:
+    """SQL for a filter expression; ``page_column`` redirects page conditions (bounce rate)."""
+    if isinstance(expr, Not):
+        return exp.not_(exp.paren(condition(expr.item, table, tz, goals, page_column)))
+    if not isinstance(expr, Filter):
+        parts = [exp.paren(condition(i, table, tz, goals, page_column)) for i in expr.items]
+        return exp.or_(*parts) if isinstance(expr, Or) else exp.and_(*parts)
+    if expr.dimension == "goal":
+        matched = _any([goal_condition(g) for g in goals_matching(expr, goals)])
+    else:
+        col = (
+            exp.column(page_column)
+            if page_column and expr.dimension == "page"
+            else dimension(expr.dimension, table, tz)
+        )
+        matched = _any(_value_tests(expr, col))
+    if expr.op.endswith("_not"):
+        return exp.not_(exp.paren(matched))
+    return matched

@@ -1,0 +1,91 @@
+"""Goals: what counts as a conversion, and the SQL condition that matches it.
+
+A page goal matches pageviews whose pathname fits ``page_pattern``; as in Plausible
+(docs "Pageview goals"), ``*`` matches any characters within one path segment and
+``**`` matches across segments (``/blog/*`` matches ``/blog/a`` but not
+``/blog/a/b``; ``/blog/**`` matches both). An event goal matches custom events named
+``event_name`` whose properties contain every pair of ``props``. A goal with a
+``currency`` is a revenue goal: the revenue of its events is summed by the revenue
+metrics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlglot import exp
+
+from pilotage.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    kind: Literal["page", "event"]
+    page_pattern: str = ""
+    event_name: str = ""
+    props: Mapping[str, str] = field(default_factory=dict)
+    currency: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise InvalidInput("a goal needs a name", field="goal.name")
+        if self.kind == "page" and not self.page_pattern.startswith("/"):
+            raise InvalidInput(
+                f"goal {self.name!r}: page pattern {self.page_pattern!r} must start with /",
+                field="goal.page_pattern",
+            )
+        if self.kind == "event" and not self.event_name:
+            raise InvalidInput(f"goal {self.name!r} needs an event name", field="goal.event_name")
+        if self.kind not in ("page", "event"):
+            raise InvalidInput(f"goal kind {self.kind!r} is not page or event", field="goal.kind")
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.kind, self.page_pattern, self.event_name))
+
+
+def pattern_to_regex(pattern: str) -> str:
+    """An anchored RE2 regex for a Plausible-style page pattern."""
+    parts = re.split(r"(\*\*|\*)", pattern)
+    out = []
+    for part in parts:
+        if part == "**":
+            out.append(".*")
+        elif part == "*":
+            out.append("[^/]*")
+        else:
+            out.append(re.escape(part))
+    return "^" + "".join(out) + "$"
+
+
+def prop_value(key: str) -> exp.Expression:
+    """A custom property's value, '' when absent (DuckDB gives NULL, ClickHouse '')."""
+    access = exp.Bracket(this=exp.column("props"), expressions=[exp.Literal.string(key)])
+    return exp.Coalesce(this=access, expressions=[exp.Literal.string("")])
+
+
+def goal_condition(goal: Goal) -> exp.Expression:
+    """The condition an event row must meet to complete ``goal``."""
+    if goal.kind == "page":
+        return exp.and_(
+            exp.column("name").eq(exp.Literal.string("pageview")),
+            exp.RegexpLike(
+                this=exp.column("pathname"),
+                expression=exp.Literal.string(pattern_to_regex(goal.page_pattern)),
+            ),
+        )
+    conds: list[exp.Expression] = [exp.column("name").eq(exp.Literal.string(goal.event_name))]
+    for key, value in sorted(goal.props.items()):
+        conds.append(prop_value(key).eq(exp.Literal.string(value)))
+    return exp.and_(*conds)
+
+
+def find_goal(goals: tuple[Goal, ...], name: str, field: str) -> Goal:
+    for goal in goals:
+        if goal.name == name:
+            return goal
+    known = ", ".join(g.name for g in goals) or "none"
+    raise InvalidInput(f"goal {name!r} is not defined (known goals: {known})", field=field)

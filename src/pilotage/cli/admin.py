@@ -1,0 +1,51 @@
+"""`pilotage init`, `pilotage serve`, `pilotage purge`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pilotage.cli.common import console, instance
+
+
+def init() -> None:
+    """Create the data folder, the event store and the app-state database."""
+    inst = instance()
+    inst.app  # noqa: B018 - opening migrates
+    inst.events  # noqa: B018
+    inst.salts.rotate()
+    console.print(f"Pilotage is ready in {inst.settings.data_dir.resolve()}")
+    inst.close()
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the collector, the tracker and the web app."""
+    import uvicorn  # noqa: PLC0415
+
+    from pilotage.config import load_settings  # noqa: PLC0415
+    from pilotage.web import create_app  # noqa: PLC0415
+
+    settings = load_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def purge(
+    months: Annotated[
+        int | None, typer.Option(help="Keep this many months (default: the retention setting).")
+    ] = None,
+) -> None:
+    """Delete events and visits older than the retention period, and expired salts."""
+    inst = instance()
+    events, visits = inst.purge(months)
+    console.print(f"Deleted {events} events and {visits} visits.")
+    inst.close()

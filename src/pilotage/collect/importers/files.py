@@ -1,0 +1,495 @@
+"""Import events from CSV, Parquet or NDJSON files (plain or .gz) into the raw-hit table.
+
+A ``ColumnMapping`` says which column of the file holds each field of a hit; its defaults are
+the column names of our own events table, so an export of Pilotage re-imports with no mapping.
+The heavy lifting is vectorised in DuckDB: every row gets either a ``reason`` (the first check
+it fails) or its parsed values, and the report is one GROUP BY over the reasons. A bad row never
+aborts the import; a mapping that names a missing column does (``InvalidInput``).
+
+The result has the columns of ``raw_hit_schema()`` followed by ``EXTRA_COLUMNS`` (UTMs and
+device/geo attributes, named like the events table; '' when the file does not give them).
+A file without IP addresses identifies visitors by a key column: the raw ``ip`` column then
+holds ``"key:" + value`` and ``user_agent`` is '' (the pipeline hashes ip + user agent).
+"""
+
+from __future__ import annotations
+
+import gzip
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import IO, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from pilotage.collect.hit import raw_hit_schema
+from pilotage.collect.importers.report import ImportReport
+from pilotage.errors import InvalidInput, NotFound
+
+Format = Literal["auto", "csv", "parquet", "ndjson"]
+ProgressFn = Callable[[int, int], None]  # (bytes done, bytes total), called after each file
+
+UTM_COLUMNS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+DEVICE_COLUMNS = ("browser", "browser_version", "os", "os_version", "device", "country")
+EXTRA_COLUMNS = UTM_COLUMNS + DEVICE_COLUMNS
+KEY_PREFIX = "key:"
+
+# Fields whose value is a column name; the others of ColumnMapping are options.
+_COLUMN_FIELDS = (
+    "ts", "name", "url", "hostname", "pathname", "referrer", "ip", "user_agent", "visitor",
+    "props_json", "revenue_amount", "revenue_currency", "screen_width", "interactive",
+    *EXTRA_COLUMNS,
+)  # fmt: skip
+_LIST_FIELDS = ("props", "revenue_events")
+
+
+def imported_hit_schema() -> pa.Schema:
+    """``raw_hit_schema()`` plus the optional visit attributes importers know."""
+    extra = [pa.field(name, pa.string()) for name in EXTRA_COLUMNS]
+    return pa.schema(list(raw_hit_schema()) + extra)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which file column holds each hit field, plus a few options.
+
+    A field left at its default name is used when the file has that column; a field given
+    another name must exist. ``None`` (or ``field=`` in ``parse``) ignores the field.
+    ``props`` lists columns copied into the props map; ``props_json`` is one column holding a
+    JSON object. ``tz`` applies to timestamps without a zone; ``currency`` is used when a
+    revenue amount has no currency; ``revenue_events`` keeps revenue on these names only.
+    """
+
+    ts: str = "ts"
+    name: str | None = "name"
+    url: str | None = "url"
+    hostname: str | None = "hostname"
+    pathname: str | None = "pathname"
+    referrer: str | None = "referrer"
+    ip: str | None = "ip"
+    user_agent: str | None = "user_agent"
+    visitor: str | None = None
+    props: tuple[str, ...] = ()
+    props_json: str | None = "props"
+    revenue_amount: str | None = "revenue_amount"
+    revenue_currency: str | None = "revenue_currency"
+    screen_width: str | None = "screen_width"
+    interactive: str | None = "interactive"
+    utm_source: str | None = "utm_source"
+    utm_medium: str | None = "utm_medium"
+    utm_campaign: str | None = "utm_campaign"
+    utm_content: str | None = "utm_content"
+    utm_term: str | None = "utm_term"
+    browser: str | None = "browser"
+    browser_version: str | None = "browser_version"
+    os: str | None = "os"
+    os_version: str | None = "os_version"
+    device: str | None = "device"
+    country: str | None = "country"
+    tz: str = "UTC"
+    currency: str = ""
+    revenue_events: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(f"unknown time zone {self.tz!r}", field="tz") from None
+        if self.currency and not (len(self.currency) == 3 and self.currency.isalpha()):
+            raise InvalidInput(f"currency {self.currency!r} is not an ISO 4217 code", "currency")
+
+    @classmethod
+    def parse(cls, spec: str) -> ColumnMapping:
+        """Parse ``"ts=event_time,name=event_type,props=brand+price,tz=Europe/Paris"``."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, object] = {}
+        for item in (part.strip() for part in spec.split(",")):
+            if not item:
+                continue
+            key, sep, value = (s.strip() for s in item.partition("="))
+            if not sep or key not in known:
+                raise InvalidInput(f"bad mapping item {item!r}: expected FIELD=COLUMN", "map")
+            if key in _LIST_FIELDS:
+                values[key] = tuple(v.strip() for v in value.split("+") if v.strip())
+            elif key == "currency":
+                values[key] = value.upper()
+            elif key in ("ts", "tz"):
+                values[key] = value or getattr(cls(), key)
+            else:
+                values[key] = value or None
+        return replace(cls(), **values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Source:
+    """One input file opened in DuckDB as the view ``src`` with a 1-based ``_line`` column."""
+
+    con: duckdb.DuckDBPyConnection
+    columns: dict[str, str]  # column name -> DuckDB type
+    path: Path
+
+
+def detect_format(path: Path, fmt: Format = "auto") -> Literal["csv", "parquet", "ndjson"]:
+    if fmt != "auto":
+        return fmt
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    last = suffixes[-1] if suffixes else ""
+    if last in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if last in (".parquet", ".pq"):
+        return "parquet"
+    if last in (".ndjson", ".jsonl", ".json"):
+        return "ndjson"
+    raise InvalidInput(f"cannot tell the format of {path.name}: give --format", field="format")
+
+
+@contextmanager
+def open_source(
+    path: Path, fmt: Format, report: ImportReport, tz: str = "UTC"
+) -> Iterator[Source]:
+    """Open ``path`` as ``src``; lines DuckDB or JSON cannot parse are rejected into ``report``."""
+    if not path.is_file():
+        raise NotFound(f"file {str(path)!r} does not exist", field="path")
+    kind = detect_format(path, fmt)
+    con = duckdb.connect()
+    con.execute(f"SET TimeZone = '{tz}'")  # tz was validated by ZoneInfo: no quote inside
+    with tempfile.TemporaryDirectory(prefix="pilotage-import-") as tmp:
+        if kind == "csv":
+            table = _read_csv(con, path, report)
+        elif kind == "parquet":
+            table = _read_parquet(con, path, report)
+        else:
+            table = _read_ndjson(con, path, Path(tmp), report)
+        con.register("src", table)
+        rel = con.sql("SELECT * FROM src")
+        columns = {n: str(t) for n, t in zip(rel.columns, rel.types, strict=True)}
+        try:
+            yield Source(con, columns, path)
+        finally:
+            con.close()
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, report: ImportReport) -> pa.Table:
+    rel = con.sql(
+        "SELECT * FROM read_csv(?, all_varchar = true, header = true, store_rejects = true)",
+        params=[str(path)],
+    )
+    table = rel.to_arrow_table()
+    bad = con.sql("SELECT DISTINCT line FROM reject_errors ORDER BY line").fetchall()
+    bad_lines = [int(row[0]) for row in bad]
+    for line in bad_lines:
+        report.reject("bad csv row", line)
+    report.read += table.num_rows + len(bad_lines)
+    # Good rows are the data lines (from line 2) that DuckDB did not reject, in file order.
+    skip = set(bad_lines)
+    lines, n = [], 2
+    while len(lines) < table.num_rows:
+        if n not in skip:
+            lines.append(n)
+        n += 1
+    return table.append_column("_line", pa.array(lines, pa.int64()))
+
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, report: ImportReport) -> pa.Table:
+    table = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
+    report.read += table.num_rows
+    return table.append_column("_line", pa.array(range(1, table.num_rows + 1), pa.int64()))
+
+
+def _read_ndjson(
+    con: duckdb.DuckDBPyConnection, path: Path, tmp: Path, report: ImportReport
+) -> pa.Table:
+    """Keep the lines that are JSON objects (others are rejected with their line number), then
+    let DuckDB read them with every key typed JSON, so mixed types never fail the read."""
+    good = tmp / "good.ndjson"
+    lines: list[int] = []
+    keys: dict[str, None] = {}
+    opener: Callable[[Path], IO[bytes]] = _gz_open if path.suffix == ".gz" else _open
+    with opener(path) as src, good.open("wb") as out:
+        for number, raw in enumerate(src, start=1):
+            if not raw.strip():
+                continue
+            report.read += 1
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                obj = None
+            if not isinstance(obj, dict):
+                report.reject("bad json", number)
+                continue
+            keys.update(dict.fromkeys(obj))
+            out.write(raw.rstrip(b"\r\n") + b"\n")
+            lines.append(number)
+    if not lines:
+        return pa.table({"_line": pa.array([], pa.int64())})
+    spec = "{" + ", ".join(f"{_lit(k)}: 'JSON'" for k in keys) + "}"
+    table = con.sql(
+        f"SELECT * FROM read_json(?, format = 'newline_delimited', columns = {spec})",
+        params=[str(good)],
+    ).to_arrow_table()
+    return table.append_column("_line", pa.array(lines, pa.int64()))
+
+
+def _open(path: Path) -> IO[bytes]:
+    return path.open("rb")
+
+
+def _gz_open(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb")
+
+
+# --- SQL expression helpers -------------------------------------------------------------
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def text(src: Source, column: str) -> str:
+    """The column as trimmed text: JSON strings unquoted, numbers as written."""
+    col, kind = ident(column), src.columns[column]
+    raw = f"({col} ->> '$')" if kind == "JSON" else f"CAST({col} AS VARCHAR)"
+    return f"NULLIF(trim({raw}), '')"
+
+
+def as_json(src: Source, column: str) -> str:
+    """The column as a JSON value; a JSON string holding JSON is parsed once more."""
+    col, kind = ident(column), src.columns[column]
+    if kind == "JSON":
+        return f"(CASE WHEN json_type({col}) = 'VARCHAR' THEN TRY_CAST({col} ->> '$' AS JSON) ELSE {col} END)"  # noqa: E501
+    if kind == "VARCHAR":
+        return f"TRY_CAST(NULLIF(trim({col}), '') AS JSON)"
+    return f"to_json({col})"
+
+
+def timestamp_expr(t: str) -> str:
+    """Text -> TIMESTAMPTZ. Digits are epoch seconds, ms, µs or ns told apart by magnitude
+    (< 1e11 s, < 1e14 ms, < 1e17 µs, < 1e20 ns, i.e. dates 1973-5138); other text is ISO 8601,
+    read in the session time zone when it has no zone of its own."""
+    n = f"TRY_CAST({t} AS DECIMAL(38, 6))"
+    us = (
+        f"CASE WHEN abs({n}) < 1e11 THEN {n} * 1000000 WHEN abs({n}) < 1e14 THEN {n} * 1000 "
+        f"WHEN abs({n}) < 1e17 THEN {n} WHEN abs({n}) < 1e20 THEN {n} / 1000 END"
+    )
+    return (
+        f"(CASE WHEN regexp_full_match({t}, '-?[0-9]+(\\.[0-9]*)?') "
+        f"THEN timezone('UTC', make_timestamp(CAST(round({us}) AS BIGINT))) "
+        f"ELSE TRY_CAST({t} AS TIMESTAMPTZ) END)"
+    )
+
+
+def props_from_json(j: str) -> str:
+    m = f"TRY_CAST({j} AS MAP(VARCHAR, VARCHAR))"
+    return f"map_from_entries(list_filter(map_entries({m}), lambda e: e.value IS NOT NULL))"
+
+
+def props_from_columns(src: Source, columns: tuple[str, ...]) -> str:
+    entries = ", ".join(f"{{'key': {_lit(c)}, 'value': {text(src, c)}}}" for c in columns)
+    return f"map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL))"
+
+
+EMPTY_PROPS = "MAP {}::MAP(VARCHAR, VARCHAR)"
+
+
+# --- staged query: parse, check, report ---------------------------------------------------
+
+
+def run_staged(
+    src: Source,
+    select: dict[str, str],
+    checks: list[tuple[str, str]],
+    report: ImportReport,
+    params: dict[str, object],
+    skip: str = "false",
+) -> pa.Table:
+    """Evaluate ``select`` (output name -> SQL over ``src``) for every row, give each row the
+    reason of the first failed check (condition, reason) or skip it, fill ``report``, and return
+    the good rows in file order as ``imported_hit_schema()``."""
+    body = ",\n  ".join(f"{expr} AS {ident(name)}" for name, expr in select.items())
+    cases = " ".join(f"WHEN {cond} THEN {_lit(reason)}" for cond, reason in checks)
+    src.con.execute(
+        "CREATE TEMP TABLE staged AS "  # noqa: S608 - identifiers quoted, values bound
+        f"WITH p AS (SELECT _line, {body} FROM src) "
+        f"SELECT *, CASE WHEN {skip} THEN '' {cases} END AS _reason FROM p",
+        params,
+    )
+    counts = src.con.sql(
+        "SELECT _reason, count(*), list(_line ORDER BY _line)[1:5] FROM staged "
+        "WHERE _reason IS NOT NULL GROUP BY _reason ORDER BY _reason"
+    ).fetchall()
+    for reason, count, first in counts:
+        if reason == "":
+            report.skipped += int(count)
+            continue
+        for i, line in enumerate(first):
+            report.reject(reason, int(line), count=1 if i < len(first) - 1 else count - i)
+    schema = imported_hit_schema()
+    names = ", ".join(ident(n) for n in schema.names)
+    table = src.con.sql(
+        f"SELECT {names} FROM staged WHERE _reason IS NULL ORDER BY _line"  # noqa: S608
+    ).to_arrow_table()
+    report.imported += table.num_rows
+    return table.cast(schema)
+
+
+# --- event files ----------------------------------------------------------------------------
+
+
+def _resolve(mapping: ColumnMapping, src: Source) -> dict[str, str | None]:
+    """Mapping field -> column present in the file, or None; a named column that is missing
+    raises InvalidInput naming it."""
+    default = ColumnMapping()
+    found: dict[str, str | None] = {}
+    for name in _COLUMN_FIELDS:
+        column = getattr(mapping, name)
+        if column is not None and column in src.columns:
+            found[name] = column
+        elif column is None or (name != "ts" and column == getattr(default, name)):
+            found[name] = None
+        else:
+            raise _missing(src, name, column)
+    for column in mapping.props:
+        if column not in src.columns:
+            raise _missing(src, "props", column)
+    return found
+
+
+def _missing(src: Source, name: str, column: str) -> InvalidInput:
+    have = ", ".join(c for c in src.columns if c != "_line") or "none"
+    return InvalidInput(
+        f"column {column!r} mapped to {name} is not in {src.path.name} (columns: {have})",
+        field=name,
+    )
+
+
+def _event_select(mapping: ColumnMapping, src: Source) -> dict[str, str]:
+    col = _resolve(mapping, src)
+
+    def txt(name: str, default: str = "NULL") -> str:
+        column = col[name]
+        return text(src, column) if column else default
+
+    if not (col["visitor"] or col["ip"]):
+        raise InvalidInput(
+            f"{src.path.name} has no visitor identity: map ip=COLUMN or visitor=COLUMN",
+            field="visitor",
+        )
+    url = txt("url")
+    if url == "NULL" and col["hostname"] and col["pathname"]:
+        host, path = txt("hostname"), txt("pathname")
+        url = f"('https://' || {host} || CASE WHEN starts_with({path}, '/') THEN '' ELSE '/' END || {path})"  # noqa: E501
+    props = props_from_columns(src, mapping.props) if mapping.props else EMPTY_PROPS
+    if col["props_json"]:
+        props = f"map_concat({props}, coalesce({props_from_json(as_json(src, col['props_json']))}, {EMPTY_PROPS}))"  # noqa: E501
+    ip = (
+        f"({_lit(KEY_PREFIX)} || {txt('visitor')})" if col["visitor"] else txt("ip")
+    )
+    select = {
+        "site": "$site",
+        "_ts_raw": txt("ts"),
+        "ts": timestamp_expr(txt("ts")),
+        "name": txt("name", "'pageview'"),
+        "url": f"coalesce({url}, '')",
+        "referrer": f"coalesce({txt('referrer')}, '')",
+        "ip": ip,
+        "user_agent": "''" if col["visitor"] else f"coalesce({txt('user_agent')}, '')",
+        "_props_text": txt("props_json"),
+        "_props_raw": as_json(src, col["props_json"]) if col["props_json"] else "NULL",
+        "props": props,
+        "_amount_raw": txt("revenue_amount"),
+        "revenue_amount": f"TRY_CAST({txt('revenue_amount')} AS DECIMAL(18, 4))",
+        "revenue_currency": f"upper(coalesce({txt('revenue_currency')}, $currency))",
+        "_sw_raw": txt("screen_width"),
+        "screen_width": f"coalesce(TRY_CAST({txt('screen_width')} AS USMALLINT), 0)",
+        "_interactive_raw": f"lower({txt('interactive')})",
+        "interactive": f"coalesce(lower({txt('interactive')}) NOT IN ('false', '0', 'no', 'f', 'n'), true)",  # noqa: E501
+        "source_kind": "'events'",
+    }
+    select.update({name: f"coalesce({txt(name)}, '')" for name in EXTRA_COLUMNS})
+    return select
+
+
+_EVENT_CHECKS = [
+    ("ts IS NULL", "bad timestamp"),
+    ("name IS NULL", "missing name"),
+    ("name = 'pageview' AND url = ''", "missing url"),
+    ("ip IS NULL", "missing visitor"),
+    ("_amount_raw IS NOT NULL AND revenue_amount IS NULL", "bad revenue"),
+    ("revenue_amount IS NOT NULL AND revenue_currency = ''", "missing currency"),
+    (
+        "revenue_amount IS NOT NULL AND NOT regexp_full_match(revenue_currency, '[A-Z]{3}')",
+        "bad currency",
+    ),
+    ("_sw_raw IS NOT NULL AND TRY_CAST(_sw_raw AS USMALLINT) IS NULL", "bad screen_width"),
+    ("_props_text IS NOT NULL AND coalesce(json_type(_props_raw), '') <> 'OBJECT'", "bad props"),
+    (
+        "_interactive_raw NOT IN ('true', '1', 'yes', 't', 'y', 'false', '0', 'no', 'f', 'n')",
+        "bad interactive",
+    ),
+]
+
+
+def _read_one(
+    path: Path, site: str, mapping: ColumnMapping, fmt: Format
+) -> tuple[pa.Table, ImportReport]:
+    report = ImportReport(source=str(path))
+    with open_source(path, fmt, report, mapping.tz) as src:
+        if src.columns.keys() == {"_line"}:
+            return imported_hit_schema().empty_table(), report
+        select = _event_select(mapping, src)
+        if mapping.revenue_events:
+            # Revenue outside these events (e.g. the price on a product view) is not revenue.
+            keep = f"list_contains(CAST($revenue_events AS VARCHAR[]), {select['name']})"
+            for key in ("_amount_raw", "revenue_amount"):
+                select[key] = f"CASE WHEN {keep} THEN {select[key]} END"
+        select["revenue_currency"] = (
+            f"CASE WHEN ({select['revenue_amount']}) IS NULL THEN '' "
+            f"ELSE {select['revenue_currency']} END"
+        )
+        params = {
+            "site": site,
+            "currency": mapping.currency,
+            "revenue_events": list(mapping.revenue_events),
+        }
+        if not mapping.revenue_events:
+            params.pop("revenue_events")
+        table = run_staged(src, select, _EVENT_CHECKS, report, params)
+    return table, report
+
+
+def read_event_files(
+    paths: list[Path],
+    site: str,
+    mapping: ColumnMapping | None = None,
+    fmt: Format = "auto",
+    progress: ProgressFn | None = None,
+) -> tuple[pa.Table, ImportReport]:
+    """Read event files into one raw-hit table (``imported_hit_schema()``) and one report.
+
+    Line numbers in the report are per file (1-based, the CSV header is line 1; Parquet rows
+    are numbered from 1); with several files the report's source lists them all."""
+    mapping = mapping or ColumnMapping()
+    report = ImportReport(source=", ".join(str(p) for p in paths))
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    tables, done = [], 0
+    for path in paths:
+        table, one = _read_one(path, site, mapping, fmt)
+        tables.append(table)
+        report.merge(one)
+        done += path.stat().st_size
+        if progress is not None:
+            progress(done, total)
+    if not tables:
+        return imported_hit_schema().empty_table(), report
+    return pa.concat_tables(tables), report

@@ -1,0 +1,136 @@
+"""The single writer loop: spool -> sessions -> event store, in batches.
+
+It is the only code that writes collector events into the store. Each batch is loaded
+in one transaction together with the spool position it ends at, so after a crash the
+loop starts again exactly where the last committed batch ended: nothing acknowledged is
+lost and nothing is loaded twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from pilotage.collect.pipeline import staged_table
+from pilotage.collect.sessions import continue_across_midnight
+from pilotage.store.events import EventStore
+from pilotage.store.spool import Position, Spool
+
+log = logging.getLogger(__name__)
+EPOCH = datetime(1970, 1, 1)
+
+
+def encode(row: dict[str, Any]) -> bytes:
+    """A staged event as a spool record."""
+    out = dict(row)
+    out["ts"] = (row["ts"] - EPOCH) // timedelta(microseconds=1)
+    amount = row.get("revenue_amount")
+    out["revenue_amount"] = None if amount is None else str(amount)
+    return orjson.dumps(out)
+
+
+def decode(record: bytes) -> dict[str, Any]:
+    row: dict[str, Any] = orjson.loads(record)
+    row["ts"] = EPOCH + timedelta(microseconds=row["ts"])
+    if row.get("revenue_amount") is not None:
+        row["revenue_amount"] = Decimal(row["revenue_amount"])
+    return row
+
+
+class Writer:
+    def __init__(
+        self,
+        store: EventStore,
+        spool: Spool,
+        *,
+        name: str = "collector",
+        batch_size: int = 5000,
+        timeout_minutes: int = 30,
+    ) -> None:
+        self.store, self.spool, self.name = store, spool, name
+        self.batch_size = batch_size
+        self.timeout = timedelta(minutes=timeout_minutes)
+        self.recent = self._seed_recent()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.loaded = 0
+
+    def _seed_recent(self) -> dict[tuple[str, int], int]:
+        since = datetime.now(UTC).replace(tzinfo=None) - 2 * self.timeout
+        rows = self.store.fetch(
+            "SELECT site, visitor_id, epoch_us(max(ts)) AS last FROM events "
+            "WHERE ts >= ? GROUP BY ALL",
+            [since],
+        ).to_pylist()
+        return {(r["site"], r["visitor_id"]): r["last"] for r in rows}
+
+    def position(self) -> Position:
+        stored = self.store.spool_position(self.name)
+        if stored is not None:
+            return Position(*stored)
+        segments = self.spool.segments()
+        return Position(segments[0] if segments else 1, 0)
+
+    def run_once(self) -> int:
+        """Load one batch; returns the number of events loaded."""
+        start = self.position()
+        records, end = self.spool.read(start, self.batch_size)
+        if not records:
+            return 0
+        table = staged_table([decode(r) for r in records])
+        table = continue_across_midnight(table, self.timeout, self.recent)
+        self.store.ingest(
+            table,
+            timeout_minutes=int(self.timeout.total_seconds() // 60),
+            spool=(self.name, end.segment, end.offset),
+        )
+        self.spool.drop_before(end)
+        self._prune(table)
+        self.loaded += len(records)
+        return len(records)
+
+    def _prune(self, table: pa.Table) -> None:
+        if len(self.recent) < 100_000:
+            return
+        newest = table["ts"].cast(pa.int64()).to_pylist()[-1]
+        horizon = newest - 2 * int(self.timeout.total_seconds() * 1_000_000)
+        self.recent = {k: v for k, v in self.recent.items() if v >= horizon}
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def drain(self) -> int:
+        total = 0
+        while n := self.run_once():
+            total += n
+        return total
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="spool-writer", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                n = self.run_once()
+            except Exception:  # the loop must survive a bad batch; it retries it
+                log.exception("loading a spool batch failed; retrying")
+                self._stop.wait(1.0)
+                continue
+            if n < self.batch_size:
+                self._wake.wait(0.25)
+                self._wake.clear()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.drain()

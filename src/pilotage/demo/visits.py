@@ -1,0 +1,217 @@
+"""One visit of the demo shop, as the hits a tracker would send: humans and crawlers.
+
+Behaviour, per human visit:
+- a bounce (one pageview, nothing else) with a probability set by the channel, ~45 %
+  over the mix, in the range web-analytics benchmarks give for online shops;
+- otherwise 2 or more pageviews, a geometric number of moves through the site;
+- seconds between hits drawn from a log-normal distribution (median 30 s), the
+  heavy-tailed dwell times reported since Liu, White & Dumais, "Understanding web
+  browsing behaviors through Weibull analysis of dwell time", SIGIR 2010;
+- the funnel product -> "Add to cart" -> /cart -> /checkout -> "Purchase" on
+  /checkout/confirmation, with drop-offs that give ~2.5 % of visits an order.
+Crawlers fetch many pages one to three seconds apart and send no referrer.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from decimal import Decimal
+
+from pilotage.demo.hits import HitBuffer, Visitor
+from pilotage.demo.reference import (
+    ECB_RATES,
+    LOCAL_CURRENCY,
+    OUTBOUND_LINKS,
+    REFERRAL_SITES,
+    SEARCH_REFERRERS,
+    SIZE_GUIDE_PDF,
+    SOCIAL_REFERRERS,
+)
+from pilotage.demo.site import Page, Site
+from pilotage.demo.traffic import Campaign
+
+SECOND = 1_000_000
+BOUNCE = {
+    "direct": 0.38,
+    "organic": 0.47,
+    "social": 0.62,
+    "email": 0.33,
+    "paid_search": 0.48,
+    "paid_social": 0.60,
+    "referral": 0.42,
+}
+# Likelihood of an add-to-cart in a non-bounce visit, relative to the base rate.
+INTENT = {
+    "direct": 1.2,
+    "organic": 1.0,
+    "social": 0.5,
+    "email": 1.6,
+    "paid_search": 1.3,
+    "paid_social": 0.7,
+    "referral": 0.9,
+}
+CART_RATE = 0.15
+CHECKOUT_RATE = 0.45  # of carts
+PURCHASE_RATE = 0.60  # of checkouts
+RETURNING_INTENT = 1.4
+SHIPPING = Decimal("4.90")
+FREE_SHIPPING_FROM = Decimal(50)
+CENT = Decimal("0.01")
+BANDS = ((Decimal(50), "<50"), (Decimal(100), "50-100"), (Decimal(250), "100-250"),
+         (Decimal(500), "250-500"))  # fmt: skip
+
+
+def _pick(rng: random.Random, table: tuple[tuple[float, str], ...]) -> str:
+    return rng.choices([v for _, v in table], weights=[w for w, _ in table])[0]
+
+
+def _click_id(rng: random.Random, size: int) -> str:
+    # Opaque ids like the ad platforms' gclid/fbclid, drawn from the seeded generator.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    return "".join(rng.choices(alphabet, k=size))
+
+
+def acquisition(rng: random.Random, channel: str, c: Campaign | None) -> tuple[str, str]:
+    """(query string for the landing URL, referrer) of a visit from ``channel``."""
+    if channel == "organic":
+        return "", _pick(rng, SEARCH_REFERRERS)
+    if channel == "social":
+        return "", _pick(rng, SOCIAL_REFERRERS)
+    if channel == "referral":
+        return "", _pick(rng, REFERRAL_SITES)
+    if c is None:
+        return "", ""
+    utm = f"utm_source={c.source}&utm_medium={c.medium}&utm_campaign={c.campaign}"
+    if channel == "paid_search":
+        click = "gclid" if c.source == "google" else "msclkid"
+        host = "https://www.google.com/" if c.source == "google" else "https://www.bing.com/"
+        return f"?{utm}&{click}={_click_id(rng, 40)}", host
+    if channel == "paid_social":
+        ref = "https://l.facebook.com/" if rng.random() < 0.6 else "https://l.instagram.com/"
+        return f"?{utm}&fbclid={_click_id(rng, 60)}", ref
+    return f"?{utm}", ""  # e-mail: webmail and apps send no referrer
+
+
+def gap(rng: random.Random, median: float = 30.0) -> int:
+    """Microseconds to the next hit: log-normal, cut at 20 min so a visit stays one visit."""
+    return int(min(rng.lognormvariate(math.log(median), 1.1), 1200.0) * SECOND) + SECOND
+
+
+def revenue(items: list[Page], country: str) -> tuple[Decimal, str, Decimal]:
+    """(amount, currency, amount in EUR) of an order of ``items``, shipping included."""
+    total = sum((p.product.price for p in items if p.product), Decimal(0))
+    if total < FREE_SHIPPING_FROM:
+        total += SHIPPING
+    currency = LOCAL_CURRENCY.get(country, "EUR")
+    return (total * ECB_RATES[currency]).quantize(CENT), currency, total
+
+
+def band(eur: Decimal) -> str:
+    return next((label for limit, label in BANDS if eur < limit), "500+")
+
+
+class Visits:
+    """Writes visits into a hit buffer; every random draw comes from one seeded generator."""
+
+    def __init__(self, rng: random.Random, site: Site, hits: HitBuffer) -> None:
+        self.rng = rng
+        self.site = site
+        self.hits = hits
+
+    def _url(self, page: Page) -> str:
+        return self.hits.base + page.path
+
+    def human(self, v: Visitor, t: int, channel: str, c: Campaign | None, back: bool) -> int:
+        """Writes one visit starting at ``t``; returns the time of its last hit."""
+        rng, hits = self.rng, self.hits
+        target = c.landing if c is not None and rng.random() < 0.8 else ""
+        page = self.site.landing(rng, channel, target)
+        query, referrer = acquisition(rng, channel, c)
+        url = self._url(page) + query
+        hits.add(t, "pageview", url, referrer, v)
+        if rng.random() < BOUNCE[channel]:
+            return t
+        pages = [page]
+        for _ in range(1 + min(int(rng.expovariate(0.45)), 30)):
+            t += gap(rng)
+            page = self.site.next_page(rng, page)
+            hits.add(t, "pageview", self._url(page), url, v)
+            url = self._url(page)
+            pages.append(page)
+        t, url = self._side_events(v, t, url)
+        intent = CART_RATE * INTENT[channel] * (RETURNING_INTENT if back else 1.0)
+        if rng.random() < intent:
+            t = self._funnel(v, t, url, pages[-1])
+        return t
+
+    def _side_events(self, v: Visitor, t: int, url: str) -> tuple[int, str]:
+        rng, hits = self.rng, self.hits
+        if rng.random() < 0.025:
+            t += gap(rng, 15)
+            hits.add(t, "Signup", url, "", v, [("list", "newsletter")])
+        if rng.random() < 0.025:
+            t += gap(rng)
+            guide = self.hits.base + "/guide-des-tailles"
+            hits.add(t, "pageview", guide, url, v)
+            t += gap(rng, 20)
+            pdf = [("url", self.hits.base + SIZE_GUIDE_PDF)]
+            hits.add(t, "File Download", guide, "", v, pdf)
+            url = guide
+        if rng.random() < 0.04:
+            t += gap(rng, 20)
+            hits.add(t, "Outbound Link: Click", url, "", v, [("url", rng.choice(OUTBOUND_LINKS))])
+        return t, url
+
+    def _add_to_cart(self, v: Visitor, t: int, url: str, here: Page) -> tuple[int, str, Page]:
+        rng, hits = self.rng, self.hits
+        if here.product is None:
+            t += gap(rng)
+            here = self.site.product(rng, here.category)
+            hits.add(t, "pageview", self._url(here), url, v)
+            url = self._url(here)
+        assert here.product is not None
+        t += gap(rng, 20)
+        props = [("product_id", here.product.product_id), ("category", here.category)]
+        hits.add(t, "Add to cart", url, "", v, props)
+        return t, url, here
+
+    def _funnel(self, v: Visitor, t: int, url: str, here: Page) -> int:
+        rng, hits, base = self.rng, self.hits, self.hits.base
+        t, url, item = self._add_to_cart(v, t, url, here)
+        items = [item]
+        if rng.random() < 0.3:
+            t, url, item = self._add_to_cart(v, t, url, self.site.product(rng, item.category))
+            items.append(item)
+        t += gap(rng, 10)
+        hits.add(t, "pageview", base + "/cart", url, v)
+        if rng.random() >= CHECKOUT_RATE:
+            return t
+        t += gap(rng, 25)
+        hits.add(t, "pageview", base + "/checkout", base + "/cart", v)
+        if rng.random() >= PURCHASE_RATE:
+            return t
+        t += gap(rng, 150)  # filling in the delivery and payment forms
+        done = base + "/checkout/confirmation"
+        hits.add(t, "pageview", done, base + "/checkout", v)
+        amount, currency, eur = revenue(items, v.country)
+        props = [("order_band", band(eur)), ("payment", self._payment(v.country))]
+        t += SECOND
+        hits.add(t, "Purchase", done, "", v, props, (amount, currency))
+        return t
+
+    def _payment(self, country: str) -> str:
+        methods = ("carte", "paypal", "apple_pay", "google_pay", "twint")
+        weights = (55, 25, 12, 6, 20 if country == "CH" else 0)
+        return self.rng.choices(methods, weights=weights)[0]
+
+    def bot(self, v: Visitor, t: int) -> int:
+        """A crawler: many pages, one to three seconds apart, no referrer."""
+        rng, hits, site = self.rng, self.hits, self.site
+        page = Page("home", "/")
+        for _ in range(rng.randint(8, 50)):
+            hits.add(t, "pageview", self._url(page), "", v)
+            page = site.page_of_kind(rng, rng.choice(("product", "product", "category", "blog")), page)
+            t += int(rng.uniform(1.0, 3.0) * SECOND)
+        return t
+

@@ -1,0 +1,91 @@
+"""One Pilotage installation: its settings, app state, event store and salts.
+
+The CLI and the web app both work through an :class:`Instance`, so they share one way of
+opening the stores and loading data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+
+import pyarrow as pa
+
+from pilotage.collect.importers.report import ImportReport
+from pilotage.collect.pipeline import enrich_table
+from pilotage.collect.salts import DailySalts, EphemeralSalts
+from pilotage.collect.sessions import continue_across_midnight
+from pilotage.config import Settings, load_settings
+from pilotage.errors import InvalidInput
+from pilotage.sites import get_site
+from pilotage.store.app import AppDB
+from pilotage.store.events import EventStore
+
+
+class Instance:
+    def __init__(self, settings: Settings | None = None, *, read_only: bool = False) -> None:
+        self.settings = settings or load_settings()
+        self.read_only = read_only
+
+    @cached_property
+    def app(self) -> AppDB:
+        db = AppDB(self.settings.app_url)
+        db.upgrade()
+        return db
+
+    @cached_property
+    def events(self) -> EventStore:
+        return EventStore(self.settings.events_path, read_only=self.read_only)
+
+    @cached_property
+    def salts(self) -> DailySalts:
+        return DailySalts(self.settings.data_dir / "salts")
+
+    def known_sites(self) -> list[str]:
+        from pilotage.sites import list_sites  # noqa: PLC0415
+
+        with self.app.session() as s:
+            return [site.domain for site in list_sites(s)]
+
+    def check_site(self, domain: str) -> str:
+        with self.app.session() as s:
+            return get_site(s, domain).domain
+
+    def load_hits(self, raw: pa.Table, report: ImportReport) -> int:
+        """Enrich and store a whole import in one transaction (all or nothing).
+
+        Imported days get salts of their own that live only for this import."""
+        if raw.num_rows == 0:
+            return 0
+        staged = enrich_table(raw, EphemeralSalts())
+        timeout = timedelta(minutes=self.settings.session_timeout_minutes)
+        staged = continue_across_midnight(staged, timeout)
+        bots = staged["is_bot"].to_pylist().count(True)
+        n = self.events.ingest(staged, timeout_minutes=self.settings.session_timeout_minutes)
+        report.imported += n
+        report.bots = max(report.bots, bots)
+        return n
+
+    def purge(self, months: int | None = None, now: datetime | None = None) -> tuple[int, int]:
+        months = months or self.settings.retention_months
+        if months < 1:
+            raise InvalidInput("retention must be at least one month", field="months")
+        cutoff = _months_before(now or datetime.now(UTC), months)
+        self.salts.rotate()
+        return self.events.purge(cutoff)
+
+    def close(self) -> None:
+        if "events" in self.__dict__:
+            self.events.close()
+        if "app" in self.__dict__:
+            self.app.dispose()
+
+
+def _months_before(now: datetime, months: int) -> datetime:
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    day = min(now.day, 28)
+    return now.replace(year=year, month=month + 1, day=day).astimezone(UTC)
+
+

@@ -1,0 +1,177 @@
+"""The embedded event store on a DuckDB file.
+
+Writes go through :meth:`EventStore.ingest`, one transaction per batch: the incoming
+events and the stored events of the same visitors are sessionised together and written
+back, so visits are right whatever the order and batching of arrivals, and a batch is
+either fully stored (with the spool position it came from) or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from pilotage.collect.sessions import sessionise
+from pilotage.errors import StoreError
+from pilotage.store.events.migrations import migrate
+from pilotage.store.events.schema import EVENT_NAMES, quote
+
+# The columns an ingested batch carries: the event columns the store computes are left out.
+STAGED_NAMES = tuple(n for n in EVENT_NAMES if n not in ("session_id", "entry_page"))
+# Events of one visitor id lie within two days (daily salt; visits may cross midnight).
+VISITOR_SPAN = "INTERVAL 2 DAY"
+
+
+class EventStore:
+    """Events and sessions in one DuckDB file. Thread-safe: one lock around the connection
+    for writes; readers take their own cursor."""
+
+    dialect = "duckdb"
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(_lock_message(self.path, exc)) from None
+        if not read_only:
+            migrate(self.con)
+
+    def close(self) -> None:
+        with self._lock:
+            self.con.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Backend protocol of pilotage.analytics
+    def fetch(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        cursor = self.con.cursor()
+        try:
+            rel = cursor.sql(sql, params=params or None)
+            if rel is None:
+                return pa.table({})
+            return rel.to_arrow_table()
+        finally:
+            cursor.close()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        row = self.fetch(sql, params).to_pylist()
+        return next(iter(row[0].values())) if row else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            self.con.execute("BEGIN")
+            try:
+                yield self.con
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            self.con.execute("COMMIT")
+
+    def ingest(
+        self,
+        staged: pa.Table,
+        *,
+        timeout_minutes: int = 30,
+        spool: tuple[str, int, int] | None = None,
+    ) -> int:
+        """Store a batch of enriched events (columns STAGED_NAMES) and re-sessionise the
+        visitors it touches; record ``spool`` = (name, segment, position) in the same
+        transaction. Returns the number of events added."""
+        if staged.num_rows == 0 and spool is None:
+            return 0
+        with self.transaction() as con:
+            if staged.num_rows:
+                self._ingest(con, staged.select(list(STAGED_NAMES)), timeout_minutes)
+            if spool is not None:
+                con.execute(
+                    "INSERT OR REPLACE INTO ingest_state VALUES (?, ?, ?)", list(spool)
+                )
+        return staged.num_rows
+
+    def _ingest(
+        self, con: duckdb.DuckDBPyConnection, staged: pa.Table, timeout_minutes: int
+    ) -> None:
+        con.register("_incoming_arrow", staged)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM _incoming_arrow")
+        finally:
+            con.unregister("_incoming_arrow")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _affected AS
+            SELECT site, visitor_id, min(ts) AS lo, max(ts) AS hi
+            FROM _incoming GROUP BY site, visitor_id
+        """)
+        cols = ", ".join(quote(n) for n in STAGED_NAMES)
+        stored = f"""
+            FROM events e JOIN _affected a USING (site, visitor_id)
+            WHERE e.ts BETWEEN a.lo - {VISITOR_SPAN} AND a.hi + {VISITOR_SPAN}
+        """
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _pool AS
+            SELECT {cols} FROM _incoming
+            UNION ALL SELECT {", ".join("e." + quote(n) for n in STAGED_NAMES)} {stored}
+        """)
+        con.execute(f"""
+            DELETE FROM sessions WHERE session_id IN (SELECT DISTINCT e.session_id {stored})
+        """)
+        con.execute(f"DELETE FROM events WHERE rowid IN (SELECT e.rowid {stored})")
+        sessionise(con, "_pool", "_events_out", "_sessions_out", timeout_minutes)
+        con.execute("INSERT INTO events SELECT * FROM _events_out")
+        con.execute("INSERT INTO sessions SELECT * FROM _sessions_out")
+        for table in ("_incoming", "_affected", "_pool", "_events_out", "_sessions_out"):
+            con.execute(f"DROP TABLE {table}")
+
+    def spool_position(self, name: str) -> tuple[int, int] | None:
+        row = self.fetch(
+            "SELECT segment, position FROM ingest_state WHERE name = ?", [name]
+        ).to_pylist()
+        return (row[0]["segment"], row[0]["position"]) if row else None
+
+    def purge(self, before: datetime, site: str | None = None) -> tuple[int, int]:
+        """Delete events and visits older than ``before`` (UTC); returns (events, visits)."""
+        where = "WHERE ts < ?" + (" AND site = ?" if site else "")
+        params: list[Any] = [before.replace(tzinfo=None)] + ([site] if site else [])
+        with self.transaction() as con:
+            row = con.execute(f"SELECT count(*) FROM events {where}", params).fetchone()
+            events = int(row[0]) if row else 0
+            where_s = where.replace("ts <", "start <")
+            row = con.execute(f"SELECT count(*) FROM sessions {where_s}", params).fetchone()
+            visits = int(row[0]) if row else 0
+            con.execute(f"DELETE FROM events {where}", params)
+            con.execute(f"DELETE FROM sessions {where_s}", params)
+        return events, visits
+
+    def delete_site(self, site: str) -> None:
+        with self.transaction() as con:
+            con.execute("DELETE FROM events WHERE site = ?", [site])
+            con.execute("DELETE FROM sessions WHERE site = ?", [site])
+
+
+def _lock_message(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if "lock" in text.lower():
+        return (
+            f"the event store {path} is in use by another Pilotage process "
+            "(a running `pilotage serve`?); stop it or use its web API"
+        )
+    return f"cannot open the event store {path}: {text.splitlines()[0]}"
+
+
+def open_store(path: Path | str, *, read_only: bool = False) -> EventStore:
+    return EventStore(path, read_only=read_only)

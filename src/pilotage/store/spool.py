@@ -1,0 +1,172 @@
+"""The durable ingestion spool: an append-only log of records, fsynced before any ack.
+
+Records are framed as ``length (4 bytes, big-endian) | crc32 (4 bytes) | payload`` in
+segment files ``<n>.seg``. :class:`GroupCommitter` batches the records of concurrent
+requests into one write + fsync (group commit), so durability costs one fsync per batch,
+not per event. The writer loop reads from its stored position (kept in the event store,
+in the transaction that loads the batch) and deletes segments it has fully loaded.
+
+After a crash the tail of the last segment may hold a partial record: it was never
+fsynced, so never acknowledged, and :meth:`Spool.recover` cuts it off.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HEADER = struct.Struct(">II")
+SEGMENT_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    segment: int
+    offset: int
+
+
+class Spool:
+    """Segments in ``folder``. Appends come from one thread at a time (the committer)."""
+
+    def __init__(self, folder: Path, segment_bytes: int = SEGMENT_BYTES) -> None:
+        self.folder = folder
+        self.segment_bytes = segment_bytes
+        folder.mkdir(parents=True, exist_ok=True)
+        self.recover()
+        segments = self.segments()
+        self._segment = segments[-1] if segments else 1
+        self._file = open(self._path(self._segment), "ab")  # noqa: SIM115
+        self._dirsync()
+
+    def _path(self, segment: int) -> Path:
+        return self.folder / f"{segment:012d}.seg"
+
+    def segments(self) -> list[int]:
+        return sorted(int(p.stem) for p in self.folder.glob("*.seg"))
+
+    def recover(self) -> None:
+        """Cut a partial or corrupt record off the end of the last segment."""
+        segments = self.segments()
+        if not segments:
+            return
+        path = self._path(segments[-1])
+        _, good_end = _scan(path.read_bytes(), 0, None)
+        if good_end != path.stat().st_size:
+            with open(path, "r+b") as f:
+                f.truncate(good_end)
+                os.fsync(f.fileno())
+
+    def append(self, payloads: list[bytes]) -> None:
+        """Write the records and fsync; durable when this returns."""
+        buf = bytearray()
+        for p in payloads:
+            buf += HEADER.pack(len(p), zlib.crc32(p))
+            buf += p
+        self._file.write(buf)
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        if self._file.tell() >= self.segment_bytes:
+            self._file.close()
+            self._segment += 1
+            self._file = open(self._path(self._segment), "ab")  # noqa: SIM115
+            self._dirsync()
+
+    def read(self, start: Position, limit: int) -> tuple[list[bytes], Position]:
+        """Up to ``limit`` complete records from ``start``; returns them and the position
+        after the last one."""
+        records: list[bytes] = []
+        pos = start
+        for segment in self.segments():
+            if segment < pos.segment:
+                continue
+            if segment > pos.segment:
+                pos = Position(segment, 0)
+            data = self._path(segment).read_bytes()
+            found, end = _scan(data, pos.offset, limit - len(records))
+            records.extend(found)
+            pos = Position(segment, end)
+            if len(records) >= limit or end < len(data):
+                break
+        return records, pos
+
+    def drop_before(self, pos: Position) -> None:
+        """Delete the segments entirely before ``pos`` (already loaded)."""
+        for segment in self.segments():
+            if segment < pos.segment and segment != self._segment:
+                self._path(segment).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _dirsync(self) -> None:
+        fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _scan(data: bytes, offset: int, limit: int | None) -> tuple[list[bytes], int]:
+    records = []
+    size = len(data)
+    while offset + HEADER.size <= size and (limit is None or len(records) < limit):
+        length, crc = HEADER.unpack_from(data, offset)
+        start = offset + HEADER.size
+        payload = data[start : start + length]
+        if len(payload) < length or zlib.crc32(payload) != crc:
+            break
+        records.append(payload)
+        offset = start + length
+    return records, offset
+
+
+class GroupCommitter:
+    """One thread that writes what callers submitted since its last fsync, in one go.
+
+    ``submit`` hands over a payload and a callback called with None once it is durable
+    (or with the exception if the write failed)."""
+
+    def __init__(self, spool: Spool, on_durable: Callable[[], None] | None = None) -> None:
+        self.spool = spool
+        self.on_durable = on_durable
+        self._pending: list[tuple[bytes, Callable[[BaseException | None], None]]] = []
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="spool-commit", daemon=True)
+        self._thread.start()
+
+    def submit(self, payload: bytes, done: Callable[[BaseException | None], None]) -> None:
+        with self._cond:
+            if self._stopping:
+                raise RuntimeError("the spool is closed")
+            self._pending.append((payload, done))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._stopping:
+                    self._cond.wait()
+                batch, self._pending = self._pending, []
+                if not batch and self._stopping:
+                    return
+            error: BaseException | None = None
+            try:
+                self.spool.append([p for p, _ in batch])
+            except OSError as exc:
+                error = exc
+            for _, done in batch:
+                done(error)
+            if error is None and self.on_durable is not None:
+                self.on_durable()
+
+    def close(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        self._thread.join()

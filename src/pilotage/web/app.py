@@ -1,0 +1,70 @@
+"""The FastAPI application and its lifespan: stores, spool, group commit, writer loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+
+from pilotage import __version__
+from pilotage.collect.collector import Collector
+from pilotage.collect.writer import Writer
+from pilotage.config import Settings, load_settings
+from pilotage.instance import Instance
+from pilotage.store.spool import GroupCommitter, Spool
+from pilotage.web import errors
+from pilotage.web.collect_api import CachedSites
+from pilotage.web.collect_api import router as collect_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        instance = Instance(settings)
+        spool = Spool(settings.spool_dir)
+        writer = Writer(
+            instance.events,
+            spool,
+            batch_size=settings.spool_batch_size,
+            timeout_minutes=settings.session_timeout_minutes,
+        )
+        writer.drain()  # replay what an earlier run acknowledged but did not load
+        committer = GroupCommitter(spool, on_durable=writer.wake)
+        app.state.settings = settings
+        app.state.instance = instance
+        app.state.writer = writer
+        app.state.committer = committer
+        app.state.collector = Collector(instance.salts, CachedSites(instance.known_sites))
+        writer.start()
+        try:
+            yield
+        finally:
+            committer.close()
+            writer.stop()
+            spool.close()
+            instance.close()
+
+    app = FastAPI(title="Pilotage", version=__version__, lifespan=lifespan)
+    errors.install(app)
+    app.include_router(collect_router)
+
+    @app.get("/api/health")
+    async def health() -> JSONResponse:
+        writer: Writer = app.state.writer
+        return JSONResponse({"status": "ok", "version": __version__, "loaded": writer.loaded})
+
+    @app.get("/js/pilotage.js")
+    async def tracker() -> Response:
+        from pilotage.collect.tracker import tracker_etag, tracker_script  # noqa: PLC0415
+
+        return Response(
+            tracker_script(),
+            media_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=3600", "ETag": tracker_etag()},
+        )
+
+    return app
