@@ -280,7 +280,9 @@ def test_outbound_click_in_new_tab(
 
 def test_file_download_keeps_only_the_file_address(site: Server, page: Page) -> None:
     body = (
-        '<a id="file" href="/files/report.PDF?token=secret#p2">report</a>'
+        # the page's own handler stops propagation: the tracker listens in the capture phase
+        '<a id="file" href="/files/report.PDF?token=secret#p2" '
+        'onclick="event.stopPropagation()">report</a>'
         '<a id="inside" href="/files/page">same site</a>'
     )
     page.goto(serve(site, "/downloads", body=body))
@@ -289,6 +291,18 @@ def test_file_download_keeps_only_the_file_address(site: Server, page: Page) -> 
     events = site.wait_named("File Download")
     assert sorted(e["n"] for e in events) == ["File Download", "pageview"]
     assert events[-1]["p"] == {"url": site.origin + "/files/report.PDF"}
+
+
+def test_requests_outlive_the_page_and_need_no_preflight(site: Server, page: Page) -> None:
+    # A fast local server cannot show a request cut off by unload, so check the two request
+    # options that guarantee it: keepalive, and a string body (text/plain, a simple request).
+    spy = """const sent = window.sentOptions = [], realFetch = window.fetch;
+        window.fetch = (url, options) => (sent.push(options), realFetch(url, options));"""
+    page.add_init_script(spy)
+    page.goto(serve(site, "/spied"))
+    site.wait_for(lambda events: len(events) == 1)
+    options = page.evaluate("() => sentOptions.map(o => [o.method, o.keepalive, typeof o.body])")
+    assert options == [["POST", True, "string"]]
 
 
 def test_custom_event_with_props_and_revenue(site: Server, page: Page) -> None:

@@ -13,6 +13,7 @@ import random
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from pilotage.demo.draw import cumulative, pick
 from pilotage.demo.hits import Visitor
 from pilotage.demo.reference import BOTS, COUNTRIES, HOURLY, SCREEN_WIDTHS, USER_AGENTS
 
@@ -37,24 +38,26 @@ class Audience:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.countries = tuple(COUNTRIES)
-        self.country_weights = tuple(COUNTRIES[c][0] for c in self.countries)
+        self.country_cum = cumulative(COUNTRIES[c][0] for c in self.countries)
         self.blocks = {c: tuple(_block(p) for p in COUNTRIES[c][2]) for c in self.countries}
         self.agents = tuple((device, ua) for device, _, ua in USER_AGENTS)
-        self.agent_weights = tuple(w for _, w, _ in USER_AGENTS)
+        self.agent_cum = cumulative(w for _, w, _ in USER_AGENTS)
         self.bots = tuple((ua, _block(prefix)) for _, ua, prefix in BOTS)
-        self.bot_weights = tuple(w for w, _, _ in BOTS)
+        self.bot_cum = cumulative(w for w, _, _ in BOTS)
+        self.hour_cum = cumulative(HOURLY)
+        self.hours = tuple(range(24))
         self._offsets: dict[tuple[str, date], int] = {}
 
     def human(self) -> Visitor:
         rng = self.rng
-        country = rng.choices(self.countries, weights=self.country_weights)[0]
-        device, ua = rng.choices(self.agents, weights=self.agent_weights)[0]
+        country = pick(rng, self.countries, self.country_cum)
+        device, ua = pick(rng, self.agents, self.agent_cum)
         ip = host_in(rng, rng.choice(self.blocks[country]))
         width = rng.choice(SCREEN_WIDTHS[device])
         return Visitor(ip, ua, width, country, COUNTRIES[country][1])
 
     def bot(self) -> Visitor:
-        ua, block = self.rng.choices(self.bots, weights=self.bot_weights)[0]
+        ua, block = pick(self.rng, self.bots, self.bot_cum)
         return Visitor(host_in(self.rng, block), ua, 0, "", "UTC")
 
     def offset(self, zone: str, day: date) -> int:
@@ -69,6 +72,6 @@ class Audience:
     def start_time(self, visitor: Visitor, day: date, day_us: int) -> int:
         """A visit start on ``day``, in the visitor's local daily rhythm, as UTC microseconds."""
         rng = self.rng
-        hour = rng.choices(range(24), weights=HOURLY)[0]
+        hour = pick(rng, self.hours, self.hour_cum)
         local = (hour * 3600 + rng.random() * 3600) * SECOND
         return day_us + int(local) - self.offset(visitor.zone, day)

@@ -26,10 +26,7 @@ class Product:
     brand: str
     price: Decimal
     weight: int
-
-    @property
-    def path(self) -> str:
-        return product_path(self.brand, self.category, self.product_id)
+    path: str  # /p/<brand>-<kind>-<id>
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +67,14 @@ def parse_catalogue(text: str) -> Catalogue:
         first.setdefault(pid, row)
         counts[pid] = counts.get(pid, 0) + 1
     products = tuple(
-        Product(pid, row["category_code"], row["brand"], Decimal(row["price"]), counts[pid])
+        Product(
+            pid,
+            row["category_code"],
+            row["brand"],
+            Decimal(row["price"]),
+            counts[pid],
+            product_path(row["brand"], row["category_code"], pid),
+        )
         for pid, row in sorted(first.items(), key=lambda item: int(item[0]))
         if row["category_code"]
     )

@@ -12,13 +12,13 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from itertools import accumulate
 from typing import TypedDict
 
 import pyarrow as pa
 
 from pilotage.demo.audience import Audience
 from pilotage.demo.catalogue import load_catalogue
+from pilotage.demo.draw import cumulative, pick
 from pilotage.demo.hits import HitBuffer, Visitor
 from pilotage.demo.reference import ECB_RATES, RATES_DATE, SIZE_GUIDE_PDF
 from pilotage.demo.site import Site
@@ -158,13 +158,13 @@ class _Run:
         rng, day_us = self.rng, _epoch_us(d.day)
         seen_before = len(self.pool)
         channels = tuple(d.channels)
-        cum = tuple(accumulate(d.channels.values()))
+        cum = cumulative(d.channels.values())
         for _ in range(d.visits):
             back = seen_before > 0 and rng.random() < RETURNING
             v = self.pool[rng.randrange(seen_before)] if back else self.audience.human()
             if not back:
                 self.pool.append(v)
-            channel = rng.choices(channels, cum_weights=cum)[0]
+            channel = pick(rng, channels, cum)
             campaign = _campaign_of(rng, channel, d)
             start, mark = self.audience.start_time(v, d.day, day_us), len(self.hits.ts)
             last = self.visits.human(v, start, channel, campaign, back)

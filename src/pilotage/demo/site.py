@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from itertools import accumulate
 from urllib.parse import quote_plus
 
 from pilotage.demo.catalogue import Catalogue, Product, category_path
+from pilotage.demo.draw import cumulative, pick
 from pilotage.demo.reference import BLOG_POSTS, INFO_PAGES, SEARCH_QUERIES
 
 # kind of the current page -> (weights of the next page's kind in NEXT_KINDS order)
@@ -27,7 +27,7 @@ MOVES: dict[str, tuple[float, ...]] = {
     "blog": (10, 30, 48, 2, 10, 0),
     "info": (50, 45, 5, 0, 0, 0),
 }
-MOVE_CUM = {kind: tuple(accumulate(w)) for kind, w in MOVES.items()}
+MOVE_CUM = {kind: cumulative(w) for kind, w in MOVES.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +44,12 @@ class Site:
     def __init__(self, catalogue: Catalogue) -> None:
         self.categories = catalogue.categories
         self.products = catalogue.products
-        self.product_cum = tuple(accumulate(p.weight for p in self.products))
-        self.category_cum = tuple(
-            accumulate(sum(p.weight for p in catalogue.by_category[c]) for c in self.categories)
+        self.product_cum = cumulative(p.weight for p in self.products)
+        self.category_cum = cumulative(
+            sum(p.weight for p in catalogue.by_category[c]) for c in self.categories
         )
         self.in_category = {
-            c: (ps, tuple(accumulate(p.weight for p in ps)))
+            c: (ps, cumulative(p.weight for p in ps))
             for c, ps in catalogue.by_category.items()
         }
         self.blog = tuple(BLOG_POSTS.items())
@@ -58,13 +58,13 @@ class Site:
     def product(self, rng: random.Random, category: str = "") -> Page:
         if category:
             ps, cum = self.in_category[category]
-            p = rng.choices(ps, cum_weights=cum)[0]
+            p = pick(rng, ps, cum)
         else:
-            p = rng.choices(self.products, cum_weights=self.product_cum)[0]
+            p = pick(rng, self.products, self.product_cum)
         return Page("product", p.path, p.category, p)
 
     def category(self, rng: random.Random) -> Page:
-        c = rng.choices(self.categories, cum_weights=self.category_cum)[0]
+        c = pick(rng, self.categories, self.category_cum)
         return Page("category", category_path(c), c)
 
     def page_of_kind(self, rng: random.Random, kind: str, here: Page) -> Page:
@@ -87,7 +87,7 @@ class Site:
         return Page("home", "/")
 
     def next_page(self, rng: random.Random, here: Page) -> Page:
-        kind = rng.choices(NEXT_KINDS, cum_weights=MOVE_CUM[here.kind])[0]
+        kind = pick(rng, NEXT_KINDS, MOVE_CUM[here.kind])
         return self.page_of_kind(rng, kind, here)
 
     def landing(self, rng: random.Random, channel: str, target: str) -> Page:
@@ -96,8 +96,7 @@ class Site:
             if target in self.category_pages:
                 return Page("category", target, self.category_pages[target])
             return Page("home", target)
-        weights = LANDINGS[channel]
-        kind = rng.choices(NEXT_KINDS, weights=weights)[0]
+        kind = pick(rng, NEXT_KINDS, LANDING_CUM[channel])
         return self.page_of_kind(rng, kind, Page("home", "/"))
 
 
@@ -111,3 +110,4 @@ LANDINGS: dict[str, tuple[float, ...]] = {
     "paid_social": (10, 20, 70, 0, 0, 0),
     "referral": (15, 20, 55, 0, 5, 5),
 }
+LANDING_CUM = {channel: cumulative(w) for channel, w in LANDINGS.items()}

@@ -18,6 +18,7 @@ import math
 import random
 from decimal import Decimal
 
+from pilotage.demo.draw import cumulative, pick
 from pilotage.demo.hits import HitBuffer, Visitor
 from pilotage.demo.reference import (
     ECB_RATES,
@@ -58,12 +59,22 @@ RETURNING_INTENT = 1.4
 SHIPPING = Decimal("4.90")
 FREE_SHIPPING_FROM = Decimal(50)
 CENT = Decimal("0.01")
+PAYMENTS = ("carte", "paypal", "apple_pay", "google_pay", "twint")
+PAYMENT_CUM = cumulative((55, 25, 12, 6, 0))
+PAYMENT_CUM_CH = cumulative((55, 25, 12, 6, 20))  # TWINT, the Swiss mobile payment
 BANDS = ((Decimal(50), "<50"), (Decimal(100), "50-100"), (Decimal(250), "100-250"),
          (Decimal(500), "250-500"))  # fmt: skip
 
 
-def _pick(rng: random.Random, table: tuple[tuple[float, str], ...]) -> str:
-    return rng.choices([v for _, v in table], weights=[w for w, _ in table])[0]
+def _table(table: tuple[tuple[float, str], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    return tuple(v for _, v in table), cumulative(w for w, _ in table)
+
+
+REFERRERS = {
+    "organic": _table(SEARCH_REFERRERS),
+    "social": _table(SOCIAL_REFERRERS),
+    "referral": _table(REFERRAL_SITES),
+}
 
 
 def _click_id(rng: random.Random, size: int) -> str:
@@ -74,12 +85,8 @@ def _click_id(rng: random.Random, size: int) -> str:
 
 def acquisition(rng: random.Random, channel: str, c: Campaign | None) -> tuple[str, str]:
     """(query string for the landing URL, referrer) of a visit from ``channel``."""
-    if channel == "organic":
-        return "", _pick(rng, SEARCH_REFERRERS)
-    if channel == "social":
-        return "", _pick(rng, SOCIAL_REFERRERS)
-    if channel == "referral":
-        return "", _pick(rng, REFERRAL_SITES)
+    if channel in REFERRERS:
+        return "", pick(rng, *REFERRERS[channel])
     if c is None:
         return "", ""
     utm = f"utm_source={c.source}&utm_medium={c.medium}&utm_campaign={c.campaign}"
@@ -201,9 +208,7 @@ class Visits:
         return t
 
     def _payment(self, country: str) -> str:
-        methods = ("carte", "paypal", "apple_pay", "google_pay", "twint")
-        weights = (55, 25, 12, 6, 20 if country == "CH" else 0)
-        return self.rng.choices(methods, weights=weights)[0]
+        return pick(self.rng, PAYMENTS, PAYMENT_CUM_CH if country == "CH" else PAYMENT_CUM)
 
     def bot(self, v: Visitor, t: int) -> int:
         """A crawler: many pages, one to three seconds apart, no referrer."""

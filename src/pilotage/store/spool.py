@@ -103,6 +103,12 @@ class Spool:
     def close(self) -> None:
         self._file.close()
 
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _dirsync(self) -> None:
         fd = os.open(self.folder, os.O_RDONLY)
         try:

@@ -22,21 +22,37 @@ from typing import Final
 import crawleruseragents
 import ua_parser
 
-# Words, contacts and libraries no human browser sends. "cubot" is a phone brand, hence the
-# look-behind on "bot".
-_HEURISTIC: Final = re.compile(
-    r"(?<!cu)bot|crawl|spider|slurp|scrap(?:er|y)|headless|phantomjs|selenium|puppeteer"
-    r"|playwright|lighthouse|pagespeed|gtmetrix|preview|facebookexternalhit|whatsapp/"
-    r"|embedly|feed|rss|archiver|fetcher|monitor|uptime|pingdom|statuscake|site24x7"
-    r"|nagios|zabbix|check_http|datadog|newrelic|validator|\d+ (?:readers|subscribers)"
-    # Browsers never put a URL or an e-mail address in their UA; crawlers give contacts.
-    r"|https?://|\w@\w"
-    r"|^mozilla/\d\.\d\s*(?:\(compatible;?\s*\))?$"
-    r"|^(?:curl|wget|python|java|okhttp|go-http-client|axios|node-fetch|undici|guzzle"
-    r"|ruby|perl|php|libwww|lwp|apache-httpclient|postmanruntime|insomnia|httpie"
-    r"|aiohttp|httpx|dart|rest-client|winhttp|powershell|http_request)",
-    re.IGNORECASE,
+# Words no human browser sends, checked as plain substrings of the lowercased UA
+# (one regex alternation of them costs ~60 µs a UA in Python's re; this ~3 µs).
+_WORDS: Final = (
+    *("crawl", "spider", "slurp", "scraper", "scrapy", "headless", "phantomjs", "selenium"),
+    *("puppeteer", "playwright", "lighthouse", "pagespeed", "gtmetrix", "preview"),
+    *("facebookexternalhit", "whatsapp/", "embedly", "feed", "rss", "archiver", "fetcher"),
+    *("monitor", "uptime", "pingdom", "statuscake", "site24x7", "nagios", "zabbix"),
+    *("check_http", "datadog", "newrelic", "validator", " readers", " subscribers"),
+    # Browsers never put a URL in their UA; crawlers leave a contact page.
+    *("http://", "https://"),
 )
+# HTTP libraries and tools, which start their UA with their own name.
+_PREFIXES: Final = (
+    *("curl", "wget", "python", "java", "okhttp", "go-http-client", "axios", "node-fetch"),
+    *("undici", "guzzle", "ruby", "perl", "php", "libwww", "lwp", "apache-httpclient"),
+    *("postmanruntime", "insomnia", "httpie", "aiohttp", "httpx", "dart", "rest-client"),
+    *("winhttp", "powershell", "http_request"),
+)
+# "bot" anywhere except in the Cubot phone brand; an e-mail contact; a bare "Mozilla/5.0".
+_PATTERNS: Final = re.compile(r"(?<!cu)bot|\w@\w|^mozilla/\d\.\d\s*(?:\(compatible;?\s*\))?$")
+
+
+def _heuristic(lowered: str) -> bool:
+    return (
+        lowered.startswith(_PREFIXES)
+        or any(word in lowered for word in _WORDS)
+        or (
+            ("bot" in lowered or "@" in lowered or len(lowered) < 30)
+            and _PATTERNS.search(lowered) is not None
+        )
+    )
 
 
 def _listed_matcher() -> Callable[[str], bool]:
@@ -61,7 +77,7 @@ def is_listed(ua: str) -> bool:
     return (
         not stripped
         or stripped == "-"
-        or _HEURISTIC.search(stripped) is not None
+        or _heuristic(stripped.lower())
         or _in_crawler_list(stripped)
     )
 

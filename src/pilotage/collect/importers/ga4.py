@@ -221,7 +221,7 @@ def _read_one(path: Path, site: str) -> tuple[pa.Table, ImportReport]:
     report = ImportReport(source=str(path))
     fmt: Format = detect_format(path)
     if fmt == "csv":
-        raise InvalidInput(f"{path.name}: GA4 exports are read as NDJSON or Parquet", "format")
+        raise InvalidInput(f"{path.name}: GA4 exports are read as NDJSON or Parquet", field="format")
     with open_source(path, fmt, report) as src:
         if src.columns.keys() == {"_line"}:
             return imported_hit_schema().empty_table(), report

@@ -61,6 +61,7 @@ METHODS = (
 )  # fmt: skip
 _METHOD_ALT = "|".join(m.replace("-", r"\-") for m in METHODS)
 _METHOD_ALT += "|" + _METHOD_ALT.lower()
+METHOD_PREFIX_RE = rf"^(?:{_METHOD_ALT})"
 REQUEST_RE = rf"^(?P<m>{_METHOD_ALT}).(?P<t>.*?) (?P<p>[Hh][Tt][Tt][Pp]/[0-9.]+)"
 IPV4_RE = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"  # noqa: E501
 IPV6_RE = r"^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$"
@@ -178,18 +179,18 @@ def _g(fmt: LogFormat, field: str, default: str = "''") -> str:
     return f"g.{field}" if field in fmt.fields else default
 
 
-def _request_sql(fmt: LogFormat) -> str:
-    """Columns method, target (raw), protocol, key (GoAccess request key) from ``g``."""
+def _request_sql(fmt: LogFormat) -> tuple[str, str]:
+    """SQL for the request line struct ``rq`` (over ``g``), then for the columns method,
+    target (raw), protocol and key (the GoAccess request key) over ``rq`` and ``g``."""
     if "request" in fmt.fields:
-        parts = f"regexp_extract(g.request, {lit(REQUEST_RE)}, ['m', 't', 'p'])"
-        return (
-            f"{parts} AS rq, upper(rq.m) AS method, trim(rq.t) AS target, "
-            "upper(rq.p) AS protocol, "
-            "CASE WHEN rq.p <> '' THEN trim(rq.t) WHEN rq.m <> '' THEN '-' "
+        return f"regexp_extract(g.request, {lit(REQUEST_RE)}, ['m', 't', 'p'])", (
+            "upper(rq.m) AS method, trim(rq.t) AS target, upper(rq.p) AS protocol, "
+            "CASE WHEN rq.p <> '' THEN trim(rq.t) "
+            f"WHEN regexp_matches(g.request, {lit(METHOD_PREFIX_RE)}) THEN '-' "
             "ELSE trim(g.request) END AS key"
         )
     target = f"{_g(fmt, 'path')} || {_g(fmt, 'query')}"
-    return (
+    return "NULL", (
         f"upper({_g(fmt, 'method')}) AS method, {target} AS target, "
         f"upper({_g(fmt, 'protocol')}) AS protocol, {target} AS key"
     )
@@ -206,6 +207,7 @@ def _witness(fmt: LogFormat) -> str:
 def _parse_sql(con: duckdb.DuckDBPyConnection, fmt: LogFormat, out: str) -> str:
     names = ", ".join(lit(f) for f in fmt.fields)
     ts, day = _time_sql(fmt)
+    rq, columns = _request_sql(fmt)
     ip = _g(fmt, "ip")
     ip_ok = f"(regexp_matches(ip, {lit(IPV4_RE)}) OR regexp_matches(ip, {lit(IPV6_RE)}))"
     bad_ip = f"WHEN NOT {ip_ok} THEN 'bad IP address'" if "ip" in fmt.fields else ""
@@ -219,10 +221,12 @@ def _parse_sql(con: duckdb.DuckDBPyConnection, fmt: LogFormat, out: str) -> str:
         ), x AS (
             SELECT file_no, line_no, {_witness(fmt)} AS matched, {_g(fmt, "time")} AS t,
                 {ip} AS ip, try_cast({_g(fmt, "status", "NULL")} AS INTEGER) AS status,
-                {_request_sql(fmt)}, g
+                {rq} AS rq, g
             FROM m
         ), y AS (
-            SELECT *, {ts} AS ts, {day} AS day FROM x
+            SELECT file_no, line_no, matched, ip, status, g, {columns},
+                {ts} AS ts, {day} AS day
+            FROM x
         )
         SELECT file_no, line_no,
             CASE WHEN NOT matched THEN 'unparsable line' {bad_ip}
@@ -357,7 +361,7 @@ def read_log_hits(
         table = parse_logs(con, paths, fmt, progress)
         bots = flag_bots(con, table)
         report = import_report(con, table, bots, ", ".join(str(p) for p in paths))
-        hits = con.execute(_hits_sql(table, site, scheme)).to_arrow_table()
+        hits = con.sql(_hits_sql(table, site, scheme)).to_arrow_table()
     finally:
         con.close()
     n = hits.num_rows

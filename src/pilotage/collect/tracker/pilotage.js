@@ -40,7 +40,7 @@
     var done = function () {
         opts.callback && opts.callback();
       },
-      body = { n: name, u: loc.href, d: domain, r: null, w: win.innerWidth };
+      body = { n: name, u: loc.href, d: domain, r: doc.referrer || null, w: win.innerWidth };
     if (ignored()) return done();
     if (opts.props) body.p = opts.props;
     if (opts.revenue) body.$ = opts.revenue;
@@ -49,7 +49,7 @@
     // A string body goes as text/plain: a "simple" request, so no CORS preflight.
     // keepalive lets the request outlive the page, so a link click that navigates away
     // keeps its event and navigation never has to be delayed.
-    fetch(api, { method: "POST", body: JSON.stringify(body), keepalive: true }).then(done, done);
+    fetch(api, { method: "POST", body: JSON.stringify(body), keepalive: false }).then(done, done);
   }
 
   // Single-page apps change the URL without a load; only a new path (and hash in hash mode)

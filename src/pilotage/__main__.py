@@ -1,0 +1,3 @@
+from pilotage.cli import run
+
+run()
