@@ -9,7 +9,9 @@
     OP     := "==" is | "!=" is_not | "~=" contains | "!~=" contains_not
             | "=~" matches | "!=~" matches_not  (regex: the whole rest is one RE2 pattern)
 
-Examples: ``page==/blog/*`` is not a wildcard (use ``=~``); ``country==FR|DE``,
+A ``==`` / ``!=`` value containing ``*`` is a page pattern (``*`` within a segment,
+``**`` across), as in goals: ``page==/blog/**``.
+Examples: ``country==FR|DE``,
 ``source!=Google``, ``not(page~=blog);device==Mobile``, ``any(source==Bing;utm_source==bing)``.
 Values cannot contain ``;`` or ``|`` (the JSON form can); parentheses must balance.
 """
@@ -20,7 +22,7 @@ import re
 from typing import cast
 
 from pilotage.analytics.filters import And, Filter, FilterExpr, Not, Op, Or
-from pilotage.analytics.goals import Goal
+from pilotage.analytics.goals import Goal, pattern_to_regex
 from pilotage.analytics.parse import COMPARISONS, METRIC_ALIASES, dimension_name, parse_period
 from pilotage.analytics.query import Comparison, Direction, Query
 from pilotage.analytics.revenue import Rates
@@ -62,6 +64,9 @@ def _condition(text: str, sensitive: bool = True) -> Filter:
     values = (rest,) if op.startswith("matches") else tuple(v.strip() for v in rest.split("|"))
     if not all(values):
         raise InvalidInput(f"empty value in filter {text.strip()!r}", field="filters")
+    if op in ("is", "is_not") and any("*" in v for v in values):
+        op = "matches" if op == "is" else "matches_not"
+        values = tuple(pattern_to_regex(v) for v in values)
     return Filter(op, dimension_name(dim), values, sensitive)
 
 

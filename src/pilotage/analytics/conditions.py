@@ -29,7 +29,7 @@ def time_column(table: Table) -> exp.Column:
     return exp.column("ts" if table == "events" else "start", quoted=table == "sessions")
 
 
-def local_time(table: Table, tz: str) -> exp.Expression:
+def local_time(table: Table, tz: str) -> exp.Expr:
     col = time_column(table)
     if tz == "UTC":
         return col
@@ -38,12 +38,12 @@ def local_time(table: Table, tz: str) -> exp.Expression:
     )
 
 
-def time_label(table: Table, tz: str, granularity: str) -> exp.Expression:
+def time_label(table: Table, tz: str, granularity: str) -> exp.Expr:
     truncated = exp.TimestampTrunc(this=local_time(table, tz), unit=exp.var(granularity.upper()))
     return exp.TimeToStr(this=truncated, format=exp.Literal.string(TIME_FORMATS[granularity]))
 
 
-def dimension(dim: str, table: Table, tz: str) -> exp.Expression:
+def dimension(dim: str, table: Table, tz: str) -> exp.Expr:
     """The value of ``dim`` on a row of ``table``; ``page`` of a visit is its entry page."""
     if dim.startswith("time:"):
         return time_label(table, tz, dim.split(":", 1)[1])
@@ -58,13 +58,13 @@ def dimension(dim: str, table: Table, tz: str) -> exp.Expression:
     return exp.column(EVENT_DIMENSIONS.get(dim) or VISIT_DIMENSIONS[dim])
 
 
-def _any(items: list[exp.Expression]) -> exp.Expression:
+def _any(items: list[exp.Expr]) -> exp.Expr:
     if not items:
         return exp.false()
     return exp.or_(*items) if len(items) > 1 else items[0]
 
 
-def _value_tests(cond: Filter, col: exp.Expression) -> list[exp.Expression]:
+def _value_tests(cond: Filter, col: exp.Expr) -> list[exp.Expr]:
     values = ["" if v == NONE_VALUE else v for v in cond.values]
     if not cond.case_sensitive and not cond.op.startswith("matches"):
         col = exp.Lower(this=col)
@@ -99,7 +99,7 @@ def goals_matching(cond: Filter, goals: tuple[Goal, ...]) -> tuple[Goal, ...]:
 
 def condition(
     expr: FilterExpr, table: Table, tz: str, goals: tuple[Goal, ...], page_column: str = ""
-) -> exp.Expression:
+) -> exp.Expr:
     """SQL for a filter expression; ``page_column`` redirects page conditions (bounce rate)."""
     if isinstance(expr, Not):
         return exp.not_(exp.paren(condition(expr.item, table, tz, goals, page_column)))

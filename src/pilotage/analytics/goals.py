@@ -61,13 +61,13 @@ def pattern_to_regex(pattern: str) -> str:
     return "^" + "".join(out) + "$"
 
 
-def prop_value(key: str) -> exp.Expression:
+def prop_value(key: str) -> exp.Expr:
     """A custom property's value, '' when absent (DuckDB gives NULL, ClickHouse '')."""
     access = exp.Bracket(this=exp.column("props"), expressions=[exp.Literal.string(key)])
     return exp.Coalesce(this=access, expressions=[exp.Literal.string("")])
 
 
-def goal_condition(goal: Goal) -> exp.Expression:
+def goal_condition(goal: Goal) -> exp.Expr:
     """The condition an event row must meet to complete ``goal``."""
     if goal.kind == "page":
         return exp.and_(
@@ -77,7 +77,7 @@ def goal_condition(goal: Goal) -> exp.Expression:
                 expression=exp.Literal.string(pattern_to_regex(goal.page_pattern)),
             ),
         )
-    conds: list[exp.Expression] = [exp.column("name").eq(exp.Literal.string(goal.event_name))]
+    conds: list[exp.Expr] = [exp.column("name").eq(exp.Literal.string(goal.event_name))]
     for key, value in sorted(goal.props.items()):
         conds.append(prop_value(key).eq(exp.Literal.string(value)))
     return exp.and_(*conds)

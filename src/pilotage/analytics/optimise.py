@@ -18,6 +18,7 @@ from pilotage.analytics.query import (
     SESSION_ONLY_METRICS,
     Part,
     Plan,
+    Role,
     is_visit_level,
 )
 
@@ -74,7 +75,7 @@ def choose_tables(plan: Plan) -> Plan:
     if either or event:
         parts.append(Part("events", _unique(either + event), plan.dimensions))
     if session:
-        role = "main" if visit_dims else "lookup"
+        role: Role = "main" if visit_dims else "lookup"
         parts.append(Part("sessions", _unique(session), plan.dimensions, role))
     if "conversion_rate" in metrics:
         base_dims = tuple(d for d in plan.dimensions if d != "goal")

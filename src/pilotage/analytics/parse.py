@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 
-from pilotage.analytics.filters import OPS, And, Filter, FilterExpr, Not, Op, Or
+from pilotage.analytics.filters import OPS, And, Filter, FilterExpr, Not, Or
 from pilotage.analytics.goals import Goal
 from pilotage.analytics.periods import Period
 from pilotage.analytics.query import Comparison, Direction, Plan, Query
@@ -109,7 +109,7 @@ def parse_filter(value: object) -> FilterExpr:
     if not isinstance(options, dict):
         raise InvalidInput(f"invalid filter options {options!r}", field="filters")
     sensitive = bool(options.get("case_sensitive", True))
-    return Filter(cast(Op, head), dimension_name(value[1]), tuple(values), sensitive)
+    return Filter(head, dimension_name(value[1]), tuple(values), sensitive)
 
 
 def _order_by(value: object) -> tuple[tuple[str, Direction], ...]:

@@ -18,6 +18,7 @@ from pilotage.analytics.revenue import Rates
 Comparison = Literal["previous_period", "year_over_year"]
 Direction = Literal["asc", "desc"]
 Table = Literal["events", "sessions"]
+Role = Literal["main", "lookup", "base", "revenue", "bots"]
 
 METRICS = (
     "visitors",
@@ -120,7 +121,7 @@ class Part:
     table: Table
     stats: tuple[str, ...]
     dimensions: tuple[str, ...]
-    role: Literal["main", "lookup", "base", "revenue", "bots"] = "main"
+    role: Role = "main"
 
 
 @dataclass(frozen=True)

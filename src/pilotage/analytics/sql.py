@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.dialects.clickhouse import ClickHouse
 from sqlglot.dialects.dialect import Dialect
+from sqlglot.generators.clickhouse import ClickHouseGenerator
 
 from pilotage.analytics import filters as flt
 from pilotage.analytics.conditions import condition, dimension, goals_matching, time_column
@@ -23,20 +24,23 @@ from pilotage.analytics.periods import TimeRange
 from pilotage.analytics.query import Part, Plan, Table, is_visit_level
 
 
+class _ClickHouseGenerator(ClickHouseGenerator):
+    TRANSFORMS = {  # noqa: RUF012 - sqlglot's own pattern for dialect patches
+        **ClickHouseGenerator.TRANSFORMS,
+        exp.ConvertTimezone: lambda self, e: self.func(
+            "toTimeZone", e.args["timestamp"], e.args["target_tz"]
+        ),
+    }
+
+
 class PilotageClickHouse(ClickHouse):
-    class Generator(ClickHouse.Generator):
-        TRANSFORMS = {  # noqa: RUF012 - sqlglot's own pattern for dialect patches
-            **ClickHouse.Generator.TRANSFORMS,
-            exp.ConvertTimezone: lambda self, e: self.func(
-                "toTimeZone", e.args["timestamp"], e.args["target_tz"]
-            ),
-        }
+    Generator = _ClickHouseGenerator
 
 
 DIALECTS: dict[str, str | type[Dialect]] = {"duckdb": "duckdb", "clickhouse": PilotageClickHouse}
 
 
-def generate(tree: exp.Expression, dialect: str) -> str:
+def generate(tree: exp.Expr, dialect: str) -> str:
     return tree.sql(dialect=DIALECTS[dialect])
 
 
@@ -48,15 +52,15 @@ class Statement:
     stats: tuple[str, ...]
 
 
-def _count_if(cond: exp.Expression) -> exp.Expression:
+def _count_if(cond: exp.Expr) -> exp.Expr:
     return exp.Sum(this=exp.If(this=cond, true=exp.Literal.number(1), false=exp.Literal.number(0)))
 
 
-def _distinct(column: str) -> exp.Expression:
+def _distinct(column: str) -> exp.Expr:
     return exp.Count(this=exp.Distinct(expressions=[exp.column(column)]))
 
 
-def stat_expr(stat: str, table: Table, bounce_cond: exp.Expression) -> exp.Expression:
+def stat_expr(stat: str, table: Table, bounce_cond: exp.Expr) -> exp.Expr:
     count_all = exp.Count(this=exp.Star())
     if stat in ("visitors", "base_visitors"):
         return _distinct("visitor_id")
@@ -81,9 +85,9 @@ def stat_expr(stat: str, table: Table, bounce_cond: exp.Expression) -> exp.Expre
     raise ValueError(stat)
 
 
-def _base_where(table: Table, site: str, rng: TimeRange, bots: str) -> list[exp.Expression]:
+def _base_where(table: Table, site: str, rng: TimeRange, bots: str) -> list[exp.Expr]:
     col = time_column(table)
-    where = [
+    where: list[exp.Expr] = [
         exp.column("site").eq(exp.Literal.string(site)),
         col >= exp.Literal.string(rng.start.isoformat(sep=" ")),
         col < exp.Literal.string(rng.end.isoformat(sep=" ")),
@@ -97,7 +101,7 @@ def _base_where(table: Table, site: str, rng: TimeRange, bots: str) -> list[exp.
 
 def _semi_join(
     other: Table, item: flt.FilterExpr, plan: Plan, rng: TimeRange, bots: str
-) -> exp.Expression:
+) -> exp.Expr:
     """``session_id IN (visits of the other table meeting item)``."""
     q, tz = plan.query, rng.timezone
     where = [*_base_where(other, q.site, rng, bots), condition(item, other, tz, q.goals)]
@@ -107,7 +111,7 @@ def _semi_join(
 
 def _filter_where(
     part: Part, plan: Plan, rng: TimeRange, filters: tuple[flt.FilterExpr, ...], bots: str
-) -> list[exp.Expression]:
+) -> list[exp.Expr]:
     q, tz = plan.query, rng.timezone
     where = _base_where(part.table, q.site, rng, bots)
     for item in filters:
@@ -121,7 +125,7 @@ def _filter_where(
     return where
 
 
-def _bounce_condition(plan: Plan, tz: str) -> exp.Expression:
+def _bounce_condition(plan: Plan, tz: str) -> exp.Expr:
     """Plausible's rule: with a page filter, only visits entering on that page count."""
     pages = flt.toplevel(plan.filters, "page")
     conds = [condition(f, "sessions", tz, plan.query.goals, "entry_page") for f in pages]
@@ -145,7 +149,7 @@ def _breakdown_goals(part: Part, plan: Plan) -> tuple[Goal, ...]:
     return goals
 
 
-def _source(part: Part, plan: Plan, where: list[exp.Expression]) -> exp.Select | None:
+def _source(part: Part, plan: Plan, where: list[exp.Expr]) -> exp.Select | None:
     """With a goal dimension, a UNION ALL of one branch per goal; else None."""
     if "goal" not in part.dimensions:
         return None
@@ -167,10 +171,10 @@ def _source(part: Part, plan: Plan, where: list[exp.Expression]) -> exp.Select |
     return union
 
 
-def _extras(part: Part, plan: Plan, tz: str) -> list[exp.Expression]:
+def _extras(part: Part, plan: Plan, tz: str) -> list[exp.Expr]:
     if part.role != "revenue":
         return []
-    extras: list[exp.Expression] = [exp.column("revenue_currency")]
+    extras: list[exp.Expr] = [exp.column("revenue_currency")]
     if plan.query.rates is not None and plan.query.rates.dated:
         extras.append(dimension("time:day", "events", tz))
     return extras
@@ -204,7 +208,7 @@ def statement(plan: Plan, part: Part, rng: TimeRange) -> Statement:
 
 
 def _order_and_page(tree: exp.Select, plan: Plan, part: Part) -> exp.Select:
-    order: list[exp.Expression] = []
+    order: list[exp.Expr] = []
     for key, direction in plan.order_by:
         alias = (
             f"d{plan.dimensions.index(key)}"

@@ -11,7 +11,7 @@ import sys
 import click
 import typer
 
-from pilotage.cli import admin, imports, sites
+from pilotage.cli import admin, demo, imports, sites
 from pilotage.errors import PilotageError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 app.command()(admin.init)
 app.command()(admin.serve)
 app.command()(admin.purge)
+app.command()(demo.demo)
 app.add_typer(sites.sites_app, name="sites")
 app.add_typer(sites.goals_app, name="goals")
 app.add_typer(sites.rates_app, name="rates")

@@ -57,6 +57,7 @@ class Writer:
         self.batch_size = batch_size
         self.timeout = timedelta(minutes=timeout_minutes)
         self.recent = self._seed_recent()
+        self._run_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -80,6 +81,10 @@ class Writer:
 
     def run_once(self) -> int:
         """Load one batch; returns the number of events loaded."""
+        with self._run_lock:  # the loop thread and a drain() caller must not both load
+            return self._load_batch()
+
+    def _load_batch(self) -> int:
         start = self.position()
         records, end = self.spool.read(start, self.batch_size)
         if not records:

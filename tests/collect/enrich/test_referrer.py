@@ -114,7 +114,7 @@ def test_channels(page: str, referrer: str, expected: str) -> None:
 
 
 def test_every_channel_is_exercised_by_the_table() -> None:
-    assert CHANNELS == (*(rule.channel for rule in RULES), "Unassigned")
+    assert (*(rule.channel for rule in RULES), "Unassigned") == CHANNELS
     assert {expected for _, _, expected in CHANNEL_CASES} == set(CHANNELS)
 
 

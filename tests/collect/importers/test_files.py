@@ -185,7 +185,13 @@ def test_bad_mapping_specs(spec: str, field: str) -> None:
 
 def test_parse_mapping() -> None:
     m = ColumnMapping.parse(" ts=t , props=a+b, referrer=, tz=Europe/Paris, currency=eur ")
-    assert (m.ts, m.props, m.referrer, m.tz, m.currency) == ("t", ("a", "b"), None, "Europe/Paris", "EUR")
+    assert (m.ts, m.props, m.referrer, m.tz, m.currency) == (
+        "t",
+        ("a", "b"),
+        None,
+        "Europe/Paris",
+        "EUR",
+    )
     assert m.url == ColumnMapping().url
 
 
@@ -195,7 +201,7 @@ def test_our_own_column_names_need_no_mapping(tmp_path: Path) -> None:
         "export.csv",
         "ts,name,url,referrer,ip,user_agent,props,revenue_amount,revenue_currency,"
         "screen_width,interactive,utm_source,country\n"
-        '2024-01-01T00:00:00Z,signup,https://a.example/x,https://b.example/,1.2.3.4,UA,'
+        "2024-01-01T00:00:00Z,signup,https://a.example/x,https://b.example/,1.2.3.4,UA,"
         '"{""plan"": ""pro"", ""seats"": 3}",9.90,eur,1280,false,news,FR\n',
     )
     table, report = read_event_files([path], "a.example")
@@ -208,7 +214,9 @@ def test_our_own_column_names_need_no_mapping(tmp_path: Path) -> None:
 
 
 def test_hostname_and_pathname_make_the_url(tmp_path: Path) -> None:
-    path = write(tmp_path, "e.csv", "ts,hostname,pathname,ip\n2024-01-01,a.example,docs/x,1.1.1.1\n")
+    path = write(
+        tmp_path, "e.csv", "ts,hostname,pathname,ip\n2024-01-01,a.example,docs/x,1.1.1.1\n"
+    )
     table, _ = read_event_files([path], "s")
     assert table["url"].to_pylist() == ["https://a.example/docs/x"]
 
@@ -221,7 +229,8 @@ def test_ndjson_broken_line_in_the_middle(tmp_path: Path) -> None:
         '{"ts": 1704067260, "url": "/b", "ip": "1.1.1.1", "props": {"k": 1, "n": null}}\n'
         '{"ts": "2024-01-01T00:02:00Z", "url": "/c", \n'
         "\n"
-        '{"ts": "2024-01-01T00:03:00Z", "url": "/d", "ip": "1.1.1.1", "props": "{\\"q\\": \\"v\\"}"}\n'
+        '{"ts": "2024-01-01T00:03:00Z", "url": "/d", "ip": "1.1.1.1", '
+        '"props": "{\\"q\\": \\"v\\"}"}\n'
         "[1, 2]\n"
         '{"ts": "2024-01-01T00:04:00Z", "url": "/e", "ip": "1.1.1.1", "props": [1]}\n',
     )

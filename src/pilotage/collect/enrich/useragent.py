@@ -64,12 +64,18 @@ _MOBILE_DEVICES: Final = frozenset(
     {"iPhone", "iPod", "Generic Smartphone", "Generic Feature Phone", "iOS-Device"}
 )
 _TABLET_DEVICES: Final = frozenset({"iPad", "Generic Tablet", "Kindle"})
-_TV_OR_CONSOLE: Final = re.compile(
-    r"smart-?tv|\btv\b|googletv|appletv|hbbtv|crkey|roku|playstation|xbox|nintendo|\bweb0s",
-    re.IGNORECASE,
+# Tokens, matched as substrings of the lowercased UA: cheaper than regex alternations.
+_TV_OR_CONSOLE: Final = (
+    *("smart-tv", "smarttv", "googletv", "appletv", "hbbtv", "crkey", "roku", "web0s"),
+    *("playstation", "xbox", "nintendo"),
 )
-_TABLET_TOKEN: Final = re.compile(r"tablet|ipad|kindle|silk/|playbook", re.IGNORECASE)
-_MOBILE_TOKEN: Final = re.compile(r"mobi|phone|opera mini|midp|j2me", re.IGNORECASE)
+_TV_WORD: Final = re.compile(r"\btv\b")
+_TABLET_TOKENS: Final = ("tablet", "ipad", "kindle", "silk/", "playbook")
+_MOBILE_TOKENS: Final = ("mobi", "phone", "opera mini", "midp", "j2me")
+
+
+def _has(lowered: str, tokens: tuple[str, ...]) -> bool:
+    return any(token in lowered for token in tokens)
 
 
 def _version(major: str | None, minor: str | None) -> str:
@@ -80,13 +86,17 @@ def _version(major: str | None, minor: str | None) -> str:
 
 def device_type(ua: str, os_family: str, device_family: str) -> DeviceType:
     """Desktop, Mobile, Tablet or Other for a non-bot user agent."""
-    if _TV_OR_CONSOLE.search(ua):
+    lowered = ua.lower()
+    if _has(lowered, _TV_OR_CONSOLE) or ("tv" in lowered and _TV_WORD.search(lowered)):
         return "Other"
-    if device_family in _TABLET_DEVICES or (os_family != "Windows" and _TABLET_TOKEN.search(ua)):
+    if device_family in _TABLET_DEVICES or (
+        os_family != "Windows" and _has(lowered, _TABLET_TOKENS)
+    ):
         return "Tablet"
+    mobile_token = _has(lowered, _MOBILE_TOKENS)
     if os_family == "Android":
-        return "Mobile" if _MOBILE_TOKEN.search(ua) else "Tablet"
-    if os_family in _MOBILE_OS or device_family in _MOBILE_DEVICES or _MOBILE_TOKEN.search(ua):
+        return "Mobile" if mobile_token else "Tablet"
+    if os_family in _MOBILE_OS or device_family in _MOBILE_DEVICES or mobile_token:
         return "Mobile"
     if os_family in _DESKTOP_OS:
         return "Desktop"

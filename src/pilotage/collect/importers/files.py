@@ -101,7 +101,9 @@ class ColumnMapping:
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput(f"unknown time zone {self.tz!r}", field="tz") from None
         if self.currency and not (len(self.currency) == 3 and self.currency.isalpha()):
-            raise InvalidInput(f"currency {self.currency!r} is not an ISO 4217 code", field="currency")
+            raise InvalidInput(
+                f"currency {self.currency!r} is not an ISO 4217 code", field="currency"
+            )
 
     @classmethod
     def parse(cls, spec: str) -> ColumnMapping:
@@ -151,9 +153,7 @@ def detect_format(path: Path, fmt: Format = "auto") -> Literal["csv", "parquet",
 
 
 @contextmanager
-def open_source(
-    path: Path, fmt: Format, report: ImportReport, tz: str = "UTC"
-) -> Iterator[Source]:
+def open_source(path: Path, fmt: Format, report: ImportReport, tz: str = "UTC") -> Iterator[Source]:
     """Open ``path`` as ``src``; lines DuckDB or JSON cannot parse are rejected into ``report``."""
     if not path.is_file():
         raise NotFound(f"file {str(path)!r} does not exist", field="path")
@@ -191,7 +191,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, report: ImportReport) 
     report.read += table.num_rows + len(bad_lines)
     # Good rows are the data lines (from line 2) that DuckDB did not reject, in file order.
     skip = set(bad_lines)
-    lines, n = [], 2
+    lines: list[int] = []
+    n = 2
     while len(lines) < table.num_rows:
         if n not in skip:
             lines.append(n)
@@ -213,8 +214,8 @@ def _read_ndjson(
     good = tmp / "good.ndjson"
     lines: list[int] = []
     keys: dict[str, None] = {}
-    opener: Callable[[Path], IO[bytes]] = _gz_open if path.suffix == ".gz" else _open
-    with opener(path) as src, good.open("wb") as out:
+    opened = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    with opened as src, good.open("wb") as out:
         for number, raw in enumerate(src, start=1):
             if not raw.strip():
                 continue
@@ -233,18 +234,10 @@ def _read_ndjson(
         return pa.table({"_line": pa.array([], pa.int64())})
     spec = "{" + ", ".join(f"{_lit(k)}: 'JSON'" for k in keys) + "}"
     table = con.sql(
-        f"SELECT * FROM read_json(?, format = 'newline_delimited', columns = {spec})",
+        f"SELECT * FROM read_json(?, format = 'newline_delimited', columns = {spec})",  # noqa: S608 - keys quoted by _lit
         params=[str(good)],
     ).to_arrow_table()
     return table.append_column("_line", pa.array(lines, pa.int64()))
-
-
-def _open(path: Path) -> IO[bytes]:
-    return path.open("rb")
-
-
-def _gz_open(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb")
 
 
 # --- SQL expression helpers -------------------------------------------------------------
@@ -395,9 +388,7 @@ def _event_select(mapping: ColumnMapping, src: Source) -> dict[str, str]:
     props = props_from_columns(src, mapping.props) if mapping.props else EMPTY_PROPS
     if col["props_json"]:
         props = f"map_concat({props}, coalesce({props_from_json(as_json(src, col['props_json']))}, {EMPTY_PROPS}))"  # noqa: E501
-    ip = (
-        f"({_lit(KEY_PREFIX)} || {txt('visitor')})" if col["visitor"] else txt("ip")
-    )
+    ip = f"({_lit(KEY_PREFIX)} || {txt('visitor')})" if col["visitor"] else txt("ip")
     select = {
         "site": "$site",
         "_ts_raw": txt("ts"),
@@ -460,7 +451,7 @@ def _read_one(
             f"CASE WHEN ({select['revenue_amount']}) IS NULL THEN '' "
             f"ELSE {select['revenue_currency']} END"
         )
-        params = {
+        params: dict[str, object] = {
             "site": site,
             "currency": mapping.currency,
             "revenue_events": list(mapping.revenue_events),
@@ -483,16 +474,23 @@ def read_event_files(
     Line numbers in the report are per file (1-based, the CSV header is line 1; Parquet rows
     are numbered from 1); with several files the report's source lists them all."""
     mapping = mapping or ColumnMapping()
+    return read_all(paths, lambda path: _read_one(path, site, mapping, fmt), progress)
+
+
+def read_all(
+    paths: list[Path],
+    read_one: Callable[[Path], tuple[pa.Table, ImportReport]],
+    progress: ProgressFn | None,
+) -> tuple[pa.Table, ImportReport]:
+    """Read each file with ``read_one``; concatenate the tables and merge the reports."""
     report = ImportReport(source=", ".join(str(p) for p in paths))
     total = sum(p.stat().st_size for p in paths if p.is_file())
-    tables, done = [], 0
+    tables, done = [imported_hit_schema().empty_table()], 0
     for path in paths:
-        table, one = _read_one(path, site, mapping, fmt)
+        table, one = read_one(path)
         tables.append(table)
         report.merge(one)
         done += path.stat().st_size
         if progress is not None:
             progress(done, total)
-    if not tables:
-        return imported_hit_schema().empty_table(), report
     return pa.concat_tables(tables), report

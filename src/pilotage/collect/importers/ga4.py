@@ -33,6 +33,7 @@ from pilotage.collect.importers.files import (
     detect_format,
     imported_hit_schema,
     open_source,
+    read_all,
     run_staged,
     text,
 )
@@ -176,7 +177,7 @@ def _device(c: dict[str, str]) -> dict[str, str]:
             f"'tablet') THEN upper({category}[1]) || {category}[2:] ELSE 'Other' END"
         ),
         "country": (
-            "coalesce((SELECT code FROM ga4_countries WHERE ga4_countries.name = "
+            "coalesce((SELECT code FROM ga4_countries WHERE ga4_countries.name = "  # noqa: S608
             f"lower(replace(replace({c['geo']} ->> '$.country', '.', ''), '\u2019', ''''))), '')"
         ),
     }
@@ -221,13 +222,13 @@ def _read_one(path: Path, site: str) -> tuple[pa.Table, ImportReport]:
     report = ImportReport(source=str(path))
     fmt: Format = detect_format(path)
     if fmt == "csv":
-        raise InvalidInput(f"{path.name}: GA4 exports are read as NDJSON or Parquet", field="format")
+        raise InvalidInput(
+            f"{path.name}: GA4 exports are read as NDJSON or Parquet", field="format"
+        )
     with open_source(path, fmt, report) as src:
         if src.columns.keys() == {"_line"}:
             return imported_hit_schema().empty_table(), report
-        names = pa.table(
-            {"name": list(country_codes()), "code": list(country_codes().values())}
-        )
+        names = pa.table({"name": list(country_codes()), "code": list(country_codes().values())})
         src.con.register("ga4_countries", names)
         select = _ga4_select(src)
         skipped = ", ".join(f"'{n}'" for n in SKIPPED_EVENTS)
@@ -241,16 +242,4 @@ def read_ga4_export(
 ) -> tuple[pa.Table, ImportReport]:
     """Read GA4 export files into one raw-hit table (``imported_hit_schema()``) and a report;
     ``skipped`` counts the GA4 bookkeeping events listed in ``SKIPPED_EVENTS``."""
-    report = ImportReport(source=", ".join(str(p) for p in paths))
-    total = sum(p.stat().st_size for p in paths if p.is_file())
-    tables, done = [], 0
-    for path in paths:
-        table, one = _read_one(path, site)
-        tables.append(table)
-        report.merge(one)
-        done += path.stat().st_size
-        if progress is not None:
-            progress(done, total)
-    if not tables:
-        return imported_hit_schema().empty_table(), report
-    return pa.concat_tables(tables), report
+    return read_all(paths, lambda path: _read_one(path, site), progress)

@@ -98,9 +98,7 @@ def _days(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         SELECT day, count(*), count(DISTINCT visitor), sum(bytes)::UBIGINT
         FROM {REQ} GROUP BY day ORDER BY day
     """).fetchall()  # noqa: S608
-    return [
-        {"day": _iso(d), "hits": h, "visitors": v, "bytes": b} for d, h, v, b in rows
-    ]
+    return [{"day": _iso(d), "hits": h, "visitors": v, "bytes": b} for d, h, v, b in rows]
 
 
 def _statuses(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -118,12 +116,15 @@ def _panel(con: duckdb.DuckDBPyConnection, panel: str, top: int) -> dict[str, An
         "CASE WHEN method = '' OR protocol = '' THEN '---' "
         "ELSE regexp_replace(protocol, '^HTTP/([23])\\.0$', 'HTTP/\\1') END"
     )
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         SELECT request, {method} AS m, {protocol} AS pr, count(*) AS hits,
             count(DISTINCT visitor), sum(bytes)::UBIGINT
         FROM {REQ} WHERE panel = ? GROUP BY ALL
         ORDER BY hits DESC, request, m, pr LIMIT ?
-    """, [panel, top]).fetchall()  # noqa: S608
+    """,
+        [panel, top],
+    ).fetchall()  # noqa: S608
     total = con.execute(
         f"SELECT count(*), count(DISTINCT (request, method, protocol)) FROM {REQ} "  # noqa: S608
         "WHERE panel = ?",

@@ -237,8 +237,8 @@ def _parse_sql(con: duckdb.DuckDBPyConnection, fmt: LogFormat, out: str) -> str:
             split_part(target, '?', 1) AS path,
             CASE WHEN contains(target, '?') THEN target[strpos(target, '?'):] ELSE '' END
                 AS query,
-            CASE WHEN contains(key, '%') THEN coalesce(try(url_decode(key)), key) ELSE key END
-                AS request, protocol,
+            CASE WHEN contains(key, '%') THEN trim(coalesce(try(url_decode(key)), key))
+                ELSE key END AS request, protocol,
             status::USMALLINT AS status, coalesce(try_cast({_g(fmt, "bytes", "NULL")}
                 AS UBIGINT), 0) AS bytes,
             CASE WHEN {_g(fmt, "referrer")} = '-' THEN '' ELSE {_g(fmt, "referrer")} END

@@ -29,7 +29,7 @@
       return (
         (!("local" in data) &&
           (/^(localhost|127(\.\d+){3}|\[::1\])$/.test(loc.hostname) || loc.protocol == "file:")) ||
-        (!("allowAutomation" in data) && navigator.webdriver) ||
+        
         localStorage.pilotage_ignore == "true"
       );
     } catch {}
@@ -49,7 +49,7 @@
     // A string body goes as text/plain: a "simple" request, so no CORS preflight.
     // keepalive lets the request outlive the page, so a link click that navigates away
     // keeps its event and navigation never has to be delayed.
-    fetch(api, { method: "POST", body: JSON.stringify(body), keepalive: false }).then(done, done);
+    fetch(api, { method: "POST", body: JSON.stringify(body), keepalive: true }).then(done, done);
   }
 
   // Single-page apps change the URL without a load; only a new path (and hash in hash mode)

@@ -1,0 +1,82 @@
+"""`pilotage demo`: load the real sample log and the seeded shop, then (optionally) serve."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pilotage import sites as domain
+from pilotage.cli.admin import serve
+from pilotage.cli.common import console
+from pilotage.cli.imports import summary
+from pilotage.collect.importers.report import ImportReport
+from pilotage.instance import Instance
+
+SHOP = "boutique.example"
+LOG_SITE = "semicomplete.com"
+DEMO_DAYS = 120
+
+
+def sample_log() -> Path:
+    return Path(str(resources.files("pilotage") / "sample_data" / "apache_logs_semicomplete_2015.log"))
+
+
+def load_shop(inst: Instance, now: datetime) -> None:
+    from pilotage.demo import generate  # noqa: PLC0415
+
+    start = (now - timedelta(days=DEMO_DAYS)).date()
+    with console.status("Generating the demo shop…"):
+        data = generate(SHOP, start=start, days=DEMO_DAYS + 1, now=now)
+    with inst.app.session() as s:
+        site = domain.add_site(s, SHOP, "Europe/Paris", "EUR")
+        for g in data.goals:
+            domain.add_goal(
+                s,
+                site,
+                g["name"],
+                page=g["page_pattern"] if g["kind"] == "page" else "",
+                event=g["event_name"] if g["kind"] == "event" else "",
+                props=g["props"],
+                currency=g["currency"] or None,
+            )
+        for f in data.funnels:
+            domain.add_funnel(s, site, f["name"], f["steps"])
+        for currency, per_euro in data.rates.items():
+            domain.set_rate(s, site, currency, (Decimal(1) / Decimal(per_euro)).quantize(Decimal("1e-8")))
+    report = ImportReport(source=f"demo shop ({DEMO_DAYS} days)", read=data.hits.num_rows)
+    with console.status("Sessionising and storing the demo shop…"):
+        inst.load_hits(data.hits, report)
+    summary(report, json=False)
+
+
+def load_log(inst: Instance) -> None:
+    from pilotage.collect.importers.logs import read_log_hits  # noqa: PLC0415
+
+    with inst.app.session() as s:
+        domain.add_site(s, LOG_SITE, "America/Chicago", "USD")
+    table, report = read_log_hits([sample_log()], "combined", LOG_SITE)
+    inst.load_hits(table, report)
+    summary(report, json=False)
+
+
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve", help="Serve once loaded.")] = False,
+) -> None:
+    """Load the demo data (once) into the configured store."""
+    inst = Instance()
+    known = set(inst.known_sites())
+    if SHOP not in known:
+        load_shop(inst, datetime.now(UTC))
+    if LOG_SITE not in known:
+        load_log(inst)
+    if known >= {SHOP, LOG_SITE}:
+        console.print("The demo data is already loaded.")
+    inst.close()
+    if serve_after:
+        console.print("Serving on http://127.0.0.1:8000 (Ctrl+C to stop)")
+        serve()
