@@ -77,9 +77,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "settings"
-        raise InvalidInput(
-            f"setting PILOTAGE_{name.upper()}: {first['msg']}", field=name
-        ) from None
+        raise InvalidInput(f"setting PILOTAGE_{name.upper()}: {first['msg']}", field=name) from None
 
 
 @lru_cache(maxsize=1)

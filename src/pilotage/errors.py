@@ -1,7 +1,7 @@
 """The one exception tree of Pilotage.
 
     PilotageError                 base; ``code`` is stable, ``message`` names the bad value
-     ├── InvalidInput             a value given by a user or a client is wrong (CLI exit 2, HTTP 400)
+     ├── InvalidInput             a value a user or client gave is wrong (exit 2, HTTP 400)
      │    └── PayloadTooLarge     a request body over the limit (HTTP 413)
      ├── NotFound                 a named thing (site, goal, funnel, file) does not exist (HTTP 404)
      ├── Conflict                 the thing already exists (HTTP 409)

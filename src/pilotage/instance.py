@@ -6,10 +6,8 @@ opening the stores and loading data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -44,7 +42,7 @@ class Instance:
         return DailySalts(self.settings.data_dir / "salts")
 
     def known_sites(self) -> list[str]:
-        from pilotage.sites import list_sites  # noqa: PLC0415
+        from pilotage.sites import list_sites
 
         with self.app.session() as s:
             return [site.domain for site in list_sites(s)]
@@ -64,7 +62,7 @@ class Instance:
         staged = continue_across_midnight(staged, timeout)
         bots = staged["is_bot"].to_pylist().count(True)
         n = self.events.ingest(staged, timeout_minutes=self.settings.session_timeout_minutes)
-        report.imported += n
+        report.imported = n
         report.bots = max(report.bots, bots)
         return n
 
@@ -87,5 +85,3 @@ def _months_before(now: datetime, months: int) -> datetime:
     year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
     day = min(now.day, 28)
     return now.replace(year=year, month=month + 1, day=day).astimezone(UTC)
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,6 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pilotage.analytics import Funnel as AFunnel
+from pilotage.analytics import Goal as AGoal
+from pilotage.analytics import Rate as ARate
+from pilotage.analytics import Rates
 from pilotage.errors import Conflict, InvalidInput, NotFound
 from pilotage.store.app import Funnel, Goal, Rate, Site
 
@@ -37,7 +42,9 @@ def check_currency(code: str, field: str = "currency") -> str:
     return code.upper()
 
 
-def add_site(s: Session, domain: str, timezone: str = "Europe/Paris", currency: str = "EUR") -> Site:
+def add_site(
+    s: Session, domain: str, timezone: str = "Europe/Paris", currency: str = "EUR"
+) -> Site:
     d = normalise_domain(domain)
     if s.scalar(select(Site).where(Site.domain == d)) is not None:
         raise Conflict(f"site '{d}' already exists", field="domain")
@@ -120,3 +127,34 @@ def set_rate(s: Session, site: Site, currency: str, rate: str | Decimal) -> Rate
     site.rates.append(r)
     s.flush()
     return r
+
+
+def analytics_goals(site: Site) -> tuple[AGoal, ...]:
+    """The site's goals as the query model's definitions."""
+    return tuple(
+        AGoal(
+            name=g.name,
+            kind="page" if g.kind == "page" else "event",
+            page_pattern=g.page_pattern,
+            event_name=g.event_name,
+            props={str(k): str(v) for k, v in (g.props or {}).items()},
+            currency=g.currency,
+        )
+        for g in site.goals
+    )
+
+
+def analytics_rates(site: Site) -> Rates:
+    return Rates(site.currency, tuple(ARate(r.currency, Decimal(r.rate)) for r in site.rates))
+
+
+def analytics_funnel(site: Site, name: str) -> AFunnel:
+    funnel = next((f for f in site.funnels if f.name == name), None)
+    if funnel is None:
+        raise NotFound(f"no funnel '{name}' on {site.domain}", field="funnel")
+    by_name = {g.name: g for g in analytics_goals(site)}
+    return AFunnel(
+        name=funnel.name,
+        steps=tuple(by_name[step] for step in funnel.steps),
+        window=timedelta(seconds=funnel.window_seconds),
+    )

@@ -79,7 +79,14 @@ def test_bounce_duration_entry_and_exit(tmp_path: Path) -> None:
 def test_interactive_event_turns_a_bounce_into_an_engaged_visit(tmp_path: Path) -> None:
     store = store_hits(
         tmp_path,
-        [[hit(0), hit(1, name="Signup"), hit(100, "/x"), hit(101, "/x", "Scroll", interactive=False)]],
+        [
+            [
+                hit(0),
+                hit(1, name="Signup"),
+                hit(100, "/x"),
+                hit(101, "/x", "Scroll", interactive=False),
+            ]
+        ],
     )
     engaged, bounced = visits(store)
     assert not engaged["is_bounce"] and engaged["events"] == 2

@@ -19,14 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 from browser_support import launch_chromium
 from pilotage.collect.tracker import tracker_etag, tracker_script
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1111, "height": 700}
+VIEWPORT: ViewportSize = {"width": 1111, "height": 700}
 # Tests run on 127.0.0.1 in an automated browser: both rules are lifted explicitly.
 TEST_ATTRS = 'data-domain="example.com" data-local data-allow-automation'
 
@@ -152,7 +152,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=VIEWPORT)
     yield context
     context.close()
 
@@ -190,8 +190,8 @@ def track(page: Page, name: str, options: dict[str, Any] | None = None) -> None:
 
 
 def paths(events: list[dict[str, Any]], name: str = "pageview") -> list[str]:
-    prefix = len("http://127.0.0.1:") + 5
-    return sorted(e["u"][prefix:] for e in events if e["n"] == name)
+    """The sorted paths (with query and fragment) of the events called ``name``."""
+    return sorted("/" + e["u"].split("/", 3)[3] for e in events if e["n"] == name)
 
 
 def test_pageview_payload(site: Server, page: Page) -> None:
@@ -201,8 +201,8 @@ def test_pageview_payload(site: Server, page: Page) -> None:
     page.click("a")
     [event] = site.wait_for(lambda events: len(events) == 1)
     [request] = site.requests
-    assert event == {"n": "pageview", "u": url, "d": "example.com", "r": site.origin + "/from",
-                     "w": VIEWPORT["width"]}  # fmt: skip
+    referrer = site.origin + "/from"
+    assert event == {"n": "pageview", "u": url, "d": "example.com", "r": referrer, "w": 1111}
     assert (request.method, request.path) == ("POST", "/api/event")
     assert request.content_type.startswith("text/plain")
 

@@ -29,8 +29,12 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def post(client: TestClient, body: object) -> tuple[int, dict[str, object]]:
-    r = client.post("/api/event", content=orjson.dumps(body), headers={"Content-Type": "text/plain"})
-    return r.status_code, (r.json() if r.headers.get("content-type", "").startswith("application/json") else {})
+    r = client.post(
+        "/api/event", content=orjson.dumps(body), headers={"Content-Type": "text/plain"}
+    )
+    return r.status_code, (
+        r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+    )
 
 
 def stored(client: TestClient, sql: str) -> list[dict[str, object]]:
@@ -62,7 +66,12 @@ def test_plausible_long_payload_is_accepted_and_stored(client: TestClient) -> No
 
 
 def test_short_keys_and_several_domains(client: TestClient) -> None:
-    body = {"n": "pageview", "u": "https://shop.example/", "d": "shop.example,blog.example", "w": 390}
+    body = {
+        "n": "pageview",
+        "u": "https://shop.example/",
+        "d": "shop.example,blog.example",
+        "w": 390,
+    }
     assert post(client, body)[0] == 202
     rows = stored(client, "SELECT site, screen_width FROM events ORDER BY site")
     assert rows == [
@@ -80,10 +89,21 @@ def test_short_keys_and_several_domains(client: TestClient) -> None:
         ({"n": "pageview", "u": "https://shop.example/"}, "domain"),
         ({"n": "pageview", "u": "https://x.example/", "d": "unknown.example"}, "domain"),
         ({"n": "x", "u": "https://shop.example/", "d": "shop.example", "p": [1]}, "props"),
-        ({"n": "x", "u": "https://shop.example/", "d": "shop.example", "p": {"a": {"b": 1}}}, "props"),
-        ({"n": "x", "u": "https://shop.example/", "d": "shop.example", "$": {"amount": 1}}, "revenue"),
         (
-            {"n": "x", "u": "https://shop.example/", "d": "shop.example", "$": {"amount": "NaN", "currency": "EUR"}},
+            {"n": "x", "u": "https://shop.example/", "d": "shop.example", "p": {"a": {"b": 1}}},
+            "props",
+        ),
+        (
+            {"n": "x", "u": "https://shop.example/", "d": "shop.example", "$": {"amount": 1}},
+            "revenue",
+        ),
+        (
+            {
+                "n": "x",
+                "u": "https://shop.example/",
+                "d": "shop.example",
+                "$": {"amount": "NaN", "currency": "EUR"},
+            },
             "revenue",
         ),
         ({"n": "x", "u": "https://shop.example/", "d": "shop.example", "i": "yes"}, "interactive"),
@@ -91,7 +111,9 @@ def test_short_keys_and_several_domains(client: TestClient) -> None:
         ("not an object", "body"),
     ],
 )
-def test_bad_payload_gets_400_naming_the_field(client: TestClient, body: object, field: str) -> None:
+def test_bad_payload_gets_400_naming_the_field(
+    client: TestClient, body: object, field: str
+) -> None:
     status, payload = post(client, body)
     assert status == 400
     assert payload["error"]["field"] == field  # type: ignore[index]
@@ -103,8 +125,15 @@ def test_body_that_is_not_json_gets_400(client: TestClient) -> None:
 
 
 def test_oversize_body_gets_413_and_stored_events_stay(client: TestClient) -> None:
-    assert post(client, {"n": "pageview", "u": "https://shop.example/", "d": "shop.example"})[0] == 202
-    big = {"n": "pageview", "u": "https://shop.example/", "d": "shop.example", "p": {"x": "y" * 20000}}
+    assert (
+        post(client, {"n": "pageview", "u": "https://shop.example/", "d": "shop.example"})[0] == 202
+    )
+    big = {
+        "n": "pageview",
+        "u": "https://shop.example/",
+        "d": "shop.example",
+        "p": {"x": "y" * 20000},
+    }
     status, payload = post(client, big)
     assert status == 413 and payload["error"]["code"] == "payload_too_large"  # type: ignore[index]
     assert stored(client, "SELECT count(*) AS n FROM events") == [{"n": 1}]
@@ -114,7 +143,11 @@ def test_bots_are_stored_flagged(client: TestClient) -> None:
     r = client.post(
         "/api/event",
         content=orjson.dumps({"n": "pageview", "u": "https://shop.example/", "d": "shop.example"}),
-        headers={"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
+        headers={
+            "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+        },
     )
     assert r.status_code == 202
-    assert stored(client, "SELECT is_bot, device FROM events") == [{"is_bot": True, "device": "Bot"}]
+    assert stored(client, "SELECT is_bot, device FROM events") == [
+        {"is_bot": True, "device": "Bot"}
+    ]

@@ -91,6 +91,8 @@ def push_down_order(plan: Plan) -> Plan:
     """Sort and page in SQL when one statement gives every ordered value."""
     if len(plan.parts) != 1 or plan.parts[0].role != "main" or plan.query.time_labels:
         return plan
+    if not plan.dimensions:
+        return plan
     keys = {k for k, _ in plan.order_by}
     if keys <= SQL_ORDERABLE | set(plan.dimensions) and keys - set(plan.dimensions) <= set(
         plan.parts[0].stats

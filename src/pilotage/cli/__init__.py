@@ -11,7 +11,7 @@ import sys
 import click
 import typer
 
-from pilotage.cli import admin, demo, imports, sites
+from pilotage.cli import admin, demo, imports, sites, stats
 from pilotage.errors import PilotageError
 
 app = typer.Typer(
@@ -25,15 +25,17 @@ app.command()(admin.init)
 app.command()(admin.serve)
 app.command()(admin.purge)
 app.command()(demo.demo)
+app.command()(stats.stats)
 app.add_typer(sites.sites_app, name="sites")
 app.add_typer(sites.goals_app, name="goals")
 app.add_typer(sites.rates_app, name="rates")
 app.add_typer(imports.app, name="import")
+app.add_typer(stats.funnels_app, name="funnels")
 
 
 def _register_optional() -> None:
     """Command groups whose modules may pull heavier imports are added here."""
-    from pilotage.cli import logs  # noqa: PLC0415
+    from pilotage.cli import logs
 
     app.add_typer(logs.app, name="logs")
 
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except PilotageError as exc:
         print(f"pilotage: error: {exc.message}", file=sys.stderr)
         return exc.exit_status
-    except click.exceptions.NoArgsIsHelp:
+    except click.exceptions.NoArgsIsHelpError:
         return 0
     except click.UsageError as exc:
         print(f"pilotage: error: {exc.format_message()}", file=sys.stderr)

@@ -24,10 +24,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the collector, the tracker and the web app."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from pilotage.config import load_settings  # noqa: PLC0415
-    from pilotage.web import create_app  # noqa: PLC0415
+    from pilotage.config import load_settings
+    from pilotage.web import create_app
 
     settings = load_settings()
     uvicorn.run(

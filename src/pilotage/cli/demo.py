@@ -23,11 +23,13 @@ DEMO_DAYS = 120
 
 
 def sample_log() -> Path:
-    return Path(str(resources.files("pilotage") / "sample_data" / "apache_logs_semicomplete_2015.log"))
+    return Path(
+        str(resources.files("pilotage") / "sample_data" / "apache_logs_semicomplete_2015.log")
+    )
 
 
 def load_shop(inst: Instance, now: datetime) -> None:
-    from pilotage.demo import generate  # noqa: PLC0415
+    from pilotage.demo import generate
 
     start = (now - timedelta(days=DEMO_DAYS)).date()
     with console.status("Generating the demo shop…"):
@@ -47,7 +49,9 @@ def load_shop(inst: Instance, now: datetime) -> None:
         for f in data.funnels:
             domain.add_funnel(s, site, f["name"], f["steps"])
         for currency, per_euro in data.rates.items():
-            domain.set_rate(s, site, currency, (Decimal(1) / Decimal(per_euro)).quantize(Decimal("1e-8")))
+            domain.set_rate(
+                s, site, currency, (Decimal(1) / Decimal(per_euro)).quantize(Decimal("1e-8"))
+            )
     report = ImportReport(source=f"demo shop ({DEMO_DAYS} days)", read=data.hits.num_rows)
     with console.status("Sessionising and storing the demo shop…"):
         inst.load_hits(data.hits, report)
@@ -55,7 +59,7 @@ def load_shop(inst: Instance, now: datetime) -> None:
 
 
 def load_log(inst: Instance) -> None:
-    from pilotage.collect.importers.logs import read_log_hits  # noqa: PLC0415
+    from pilotage.collect.importers.logs import read_log_hits
 
     with inst.app.session() as s:
         domain.add_site(s, LOG_SITE, "America/Chicago", "USD")

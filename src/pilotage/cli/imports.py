@@ -83,7 +83,7 @@ def import_logs(
     json: JsonOpt = False,
 ) -> None:
     """Import web server access logs (plain, .gz or .bz2)."""
-    from pilotage.collect.importers.logs import read_log_hits  # noqa: PLC0415
+    from pilotage.collect.importers.logs import read_log_hits
 
     _check(files)
     _finish(site, lambda d, p: read_log_hits(files, log_format, d, progress=p), json)
@@ -98,7 +98,7 @@ def import_events(
     json: JsonOpt = False,
 ) -> None:
     """Import CSV, Parquet or NDJSON event files."""
-    from pilotage.collect.importers.files import ColumnMapping, read_event_files  # noqa: PLC0415
+    from pilotage.collect.importers.files import ColumnMapping, read_event_files
 
     _check(files)
     mapping = ColumnMapping.parse(map) if map else None
@@ -112,7 +112,7 @@ def import_events(
 @app.command("ga4")
 def import_ga4(files: Files, site: SiteOpt, json: JsonOpt = False) -> None:
     """Import Google Analytics 4 BigQuery export files (NDJSON or Parquet)."""
-    from pilotage.collect.importers.ga4 import read_ga4_export  # noqa: PLC0415
+    from pilotage.collect.importers.ga4 import read_ga4_export
 
     _check(files)
     _finish(site, lambda d, p: read_ga4_export(files, d, progress=p), json)

@@ -64,15 +64,15 @@ def _print_tables(data: dict[str, Any]) -> None:
     codes = [(s["status"], s["hits"], s["visitors"], s["bytes"]) for s in data["status_codes"]]
     console.print(_table("Status codes", ("status", "hits", "visitors", "bytes"), codes))
     for panel in ("requests", "static_requests", "not_found"):
-        rows = [
+        rows: list[tuple[Any, ...]] = [
             (i["request"], i["method"], i["protocol"], i["hits"], i["visitors"], i["bytes"])
             for i in data[panel]["items"]
         ]
         header = ("request", "method", "protocol", "hits", "visitors", "bytes")
         console.print(_table(panel.replace("_", " ").capitalize(), header, rows))
     if data["rejected"]:
-        rows = [(r, v["count"], v["first_lines"]) for r, v in data["rejected"].items()]
-        console.print(_table("Rejected lines", ("reason", "count", "first lines"), rows))
+        rejected = [(r, v["count"], v["first_lines"]) for r, v in data["rejected"].items()]
+        console.print(_table("Rejected lines", ("reason", "count", "first lines"), rejected))
 
 
 @app.callback()
@@ -100,7 +100,7 @@ def report(
         with Progress(*columns, console=err_console, transient=True) as progress:
             data = log_report(files, log_format, top, progress=_FileProgress(progress))
     except PilotageError as exc:
-        err_console.print(f"error: {exc.message}", markup=False, highlight=False)
+        sys.stderr.write(f"error: {exc.message}\n")
         raise typer.Exit(exc.exit_status) from None
     if output == "json":
         sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")

@@ -11,7 +11,9 @@ from pilotage.cli.common import instance, print_table
 from pilotage.errors import InvalidInput
 
 sites_app = typer.Typer(help="Sites whose traffic Pilotage measures.", no_args_is_help=True)
-goals_app = typer.Typer(help="Goals: pages or events that count as conversions.", no_args_is_help=True)
+goals_app = typer.Typer(
+    help="Goals: pages or events that count as conversions.", no_args_is_help=True
+)
 rates_app = typer.Typer(help="Currency rates for revenue reporting.", no_args_is_help=True)
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pilotage.collect.enrich import bots, geo, referrer, useragent
+from pilotage.collect.enrich import geo, referrer, useragent
 from pilotage.collect.salts import Salts, visitor_id
 from pilotage.store.events import STAGED_NAMES
 
@@ -65,7 +65,7 @@ class MissingSalt(Exception):
 @lru_cache(maxsize=65536)
 def agent_fields(ua: str) -> tuple[str, str, str, str, str, bool]:
     a = useragent.parse(ua)
-    return (a.browser, a.browser_version, a.os, a.os_version, a.device, a.is_bot or bots.is_bot(ua))
+    return (a.browser, a.browser_version, a.os, a.os_version, a.device, a.is_bot)
 
 
 @lru_cache(maxsize=65536)

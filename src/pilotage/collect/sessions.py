@@ -71,9 +71,7 @@ def sessionise(
         FROM flagged
     """)
     first = f"(name <> 'pageview'), {ORDER}"
-    attrs = ",\n".join(
-        f"first({c.name} ORDER BY {first}) AS {c.name}" for c in VISIT_ATTRS
-    )
+    attrs = ",\n".join(f"first({c.name} ORDER BY {first}) AS {c.name}" for c in VISIT_ATTRS)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _visits AS
         SELECT site, visitor_id, _seq,

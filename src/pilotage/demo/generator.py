@@ -92,7 +92,9 @@ def goals(site: str) -> list[GoalSpec]:
         _goal("Grosse commande", "event", event="Purchase", props={"order_band": "500+"}),
         _goal("Inscription newsletter", "event", event="Signup", props={"list": "newsletter"}),
         _goal(
-            "Guide des tailles téléchargé", "event", event="File Download",
+            "Guide des tailles téléchargé",
+            "event",
+            event="File Download",
             props={"url": f"https://{site}{SIZE_GUIDE_PDF}"},
         ),  # fmt: skip
         _goal("Lien sortant", "event", event="Outbound Link: Click"),
@@ -104,7 +106,9 @@ def funnels() -> list[FunnelSpec]:
     steps = ["Fiche produit vue", "Ajout au panier", "Panier", "Commande", "Achat"]
     return [
         FunnelSpec(name="Achat", steps=steps),
-        FunnelSpec(name="Du blog à la newsletter", steps=["Lecture du blog", "Inscription newsletter"]),
+        FunnelSpec(
+            name="Du blog à la newsletter", steps=["Lecture du blog", "Inscription newsletter"]
+        ),
     ]
 
 
@@ -126,11 +130,18 @@ def _cost(c: Campaign, clicks: int) -> Decimal:
     return (Decimal(CPC[(c.source, c.seasonal)]) * clicks).quantize(Decimal("0.01"))
 
 
-def campaign_specs(all_campaigns: list[Campaign], clicks: dict[Campaign, int]) -> list[CampaignSpec]:
+def campaign_specs(
+    all_campaigns: list[Campaign], clicks: dict[Campaign, int]
+) -> list[CampaignSpec]:
     return [
         CampaignSpec(
-            name=c.name, utm_source=c.source, utm_medium=c.medium, utm_campaign=c.campaign,
-            start=c.start, end=c.end, cost=_cost(c, clicks.get(c, 0)),
+            name=c.name,
+            utm_source=c.source,
+            utm_medium=c.medium,
+            utm_campaign=c.campaign,
+            start=c.start,
+            end=c.end,
+            cost=_cost(c, clicks.get(c, 0)),
         )  # fmt: skip
         for c in all_campaigns
     ]
@@ -166,12 +177,12 @@ class _Run:
                 self.pool.append(v)
             channel = pick(rng, channels, cum)
             campaign = _campaign_of(rng, channel, d)
-            start, mark = self.audience.start_time(v, d.day, day_us), len(self.hits.ts)
+            start, mark = self.audience.start_time(v, d.day, day_us), len(self.hits)
             last = self.visits.human(v, start, channel, campaign, back)
             if self._kept(mark, start, last) and campaign is not None:
                 self.clicks[campaign] = self.clicks.get(campaign, 0) + 1
         for _ in range(round(d.visits * BOT_SHARE)):
-            start, mark = day_us + int(rng.random() * 86_400 * SECOND), len(self.hits.ts)
+            start, mark = day_us + int(rng.random() * 86_400 * SECOND), len(self.hits)
             self._kept(mark, start, self.visits.bot(self.audience.bot(), start))
 
 
@@ -181,14 +192,17 @@ def _epoch_us(day: date) -> int:
 
 def _check(site: str, start: date, days: int, daily_visitors: int, now: datetime | None) -> None:
     if not site or any(ch in site for ch in "/:?# ") or "." not in site:
-        raise InvalidInput(f"site must be a bare domain like boutique.example, not {site!r}", field="site")
+        raise InvalidInput(
+            f"site must be a bare domain like boutique.example, not {site!r}", field="site"
+        )
     if isinstance(start, datetime) or not isinstance(start, date):
         raise InvalidInput(f"start must be a date, not {start!r}", field="start")
     if not 1 <= days <= 3660:
         raise InvalidInput(f"days must be between 1 and 3660, not {days}", field="days")
     if not 1 <= daily_visitors <= 100_000:
         raise InvalidInput(
-            f"daily_visitors must be between 1 and 100000, not {daily_visitors}", field="daily_visitors"
+            f"daily_visitors must be between 1 and 100000, not {daily_visitors}",
+            field="daily_visitors",
         )
     if now is not None and now.tzinfo is None:
         raise InvalidInput(f"now must be timezone-aware, not {now!r}", field="now")

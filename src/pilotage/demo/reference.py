@@ -118,7 +118,11 @@ SCREEN_WIDTHS: Final[dict[str, tuple[int, ...]]] = {
 
 # (weight, user agent, prefix the crawler comes from).
 BOTS: Final[tuple[tuple[float, str, str], ...]] = (
-    (30.0, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "66.249.64.0/19"),
+    (
+        30.0,
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "66.249.64.0/19",
+    ),
     (
         20.0,
         "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 "
@@ -126,7 +130,11 @@ BOTS: Final[tuple[tuple[float, str, str], ...]] = (
         "(compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
         "66.249.64.0/19",
     ),
-    (15.0, "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "157.55.39.0/24"),
+    (
+        15.0,
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "157.55.39.0/24",
+    ),
     (15.0, "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", "54.36.148.0/24"),
     (
         10.0,

@@ -49,8 +49,7 @@ class Site:
             sum(p.weight for p in catalogue.by_category[c]) for c in self.categories
         )
         self.in_category = {
-            c: (ps, cumulative(p.weight for p in ps))
-            for c, ps in catalogue.by_category.items()
+            c: (ps, cumulative(p.weight for p in ps)) for c, ps in catalogue.by_category.items()
         }
         self.blog = tuple(BLOG_POSTS.items())
         self.category_pages = {category_path(c): c for c in self.categories}

@@ -187,8 +187,11 @@ class Visits:
         rng, hits, base = self.rng, self.hits, self.hits.base
         t, url, item = self._add_to_cart(v, t, url, here)
         items = [item]
-        if rng.random() < 0.3:
-            t, url, item = self._add_to_cart(v, t, url, self.site.product(rng, item.category))
+        if rng.random() < 0.3:  # a second, related product
+            t += gap(rng)
+            item = self.site.product(rng, item.category)
+            hits.add(t, "pageview", self._url(item), url, v)
+            t, url, item = self._add_to_cart(v, t, self._url(item), item)
             items.append(item)
         t += gap(rng, 10)
         hits.add(t, "pageview", base + "/cart", url, v)
@@ -216,7 +219,8 @@ class Visits:
         page = Page("home", "/")
         for _ in range(rng.randint(8, 50)):
             hits.add(t, "pageview", self._url(page), "", v)
-            page = site.page_of_kind(rng, rng.choice(("product", "product", "category", "blog")), page)
+            page = site.page_of_kind(
+                rng, rng.choice(("product", "product", "category", "blog")), page
+            )
             t += int(rng.uniform(1.0, 3.0) * SECOND)
         return t
-

@@ -118,7 +118,7 @@ class Spool:
 
 
 def _scan(data: bytes, offset: int, limit: int | None) -> tuple[list[bytes], int]:
-    records = []
+    records: list[bytes] = []
     size = len(data)
     while offset + HEADER.size <= size and (limit is None or len(records) < limit):
         length, crc = HEADER.unpack_from(data, offset)

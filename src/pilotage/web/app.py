@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/js/pilotage.js")
     async def tracker() -> Response:
-        from pilotage.collect.tracker import tracker_etag, tracker_script  # noqa: PLC0415
+        from pilotage.collect.tracker import tracker_etag, tracker_script
 
         return Response(
             tracker_script(),

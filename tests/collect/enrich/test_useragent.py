@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from pilotage.collect.enrich.bots import is_bot
 from pilotage.collect.enrich.useragent import Agent, device_type, parse
 
 CASES = [
@@ -141,3 +142,17 @@ def test_smart_tv_is_other() -> None:
 def test_parse_is_cached() -> None:
     ua = "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:30.0) Gecko/20100101 Firefox/30.0"
     assert parse(ua) is parse(ua)
+
+
+@pytest.mark.parametrize(
+    "ua",
+    [ua for ua, _ in CASES]
+    + [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Twitterbot/1.0",
+        "curl/8.5.0",
+        "",
+    ],
+)
+def test_agent_bot_flag_is_bots_is_bot(ua: str) -> None:
+    assert parse(ua).is_bot is is_bot(ua)

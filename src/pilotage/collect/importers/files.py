@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -214,8 +214,7 @@ def _read_ndjson(
     good = tmp / "good.ndjson"
     lines: list[int] = []
     keys: dict[str, None] = {}
-    opened = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
-    with opened as src, good.open("wb") as out:
+    with _open_binary(path) as src, good.open("wb") as out:
         for number, raw in enumerate(src, start=1):
             if not raw.strip():
                 continue
@@ -238,6 +237,12 @@ def _read_ndjson(
         params=[str(good)],
     ).to_arrow_table()
     return table.append_column("_line", pa.array(lines, pa.int64()))
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    if path.suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 # --- SQL expression helpers -------------------------------------------------------------

@@ -29,7 +29,7 @@
       return (
         (!("local" in data) &&
           (/^(localhost|127(\.\d+){3}|\[::1\])$/.test(loc.hostname) || loc.protocol == "file:")) ||
-        
+        (!("allowAutomation" in data) && navigator.webdriver) ||
         localStorage.pilotage_ignore == "true"
       );
     } catch {}

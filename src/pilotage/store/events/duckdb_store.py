@@ -9,7 +9,7 @@ either fully stored (with the spool position it came from) or not at all.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -58,17 +58,17 @@ class EventStore:
         self.close()
 
     # Backend protocol of pilotage.analytics
-    def fetch(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+    def fetch(self, sql: str, params: Sequence[object] | None = None) -> pa.Table:
         cursor = self.con.cursor()
         try:
-            rel = cursor.sql(sql, params=params or None)
+            rel = cursor.sql(sql, params=list(params) if params else None)
             if rel is None:
                 return pa.table({})
             return rel.to_arrow_table()
         finally:
             cursor.close()
 
-    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+    def scalar(self, sql: str, params: Sequence[object] | None = None) -> Any:
         row = self.fetch(sql, params).to_pylist()
         return next(iter(row[0].values())) if row else None
 
@@ -99,10 +99,8 @@ class EventStore:
             if staged.num_rows:
                 self._ingest(con, staged.select(list(STAGED_NAMES)), timeout_minutes)
             if spool is not None:
-                con.execute(
-                    "INSERT OR REPLACE INTO ingest_state VALUES (?, ?, ?)", list(spool)
-                )
-        return staged.num_rows
+                con.execute("INSERT OR REPLACE INTO ingest_state VALUES (?, ?, ?)", list(spool))
+        return int(staged.num_rows)
 
     def _ingest(
         self, con: duckdb.DuckDBPyConnection, staged: pa.Table, timeout_minutes: int

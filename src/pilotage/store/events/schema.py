@@ -123,6 +123,5 @@ def duckdb_create(table: str, columns: tuple[Column, ...]) -> str:
 def clickhouse_create(table: str, columns: tuple[Column, ...], order_by: str) -> str:
     body = ",\n  ".join(f"`{c.name}` {c.clickhouse}" for c in columns)
     return (
-        f"CREATE TABLE IF NOT EXISTS {table} (\n  {body}\n) ENGINE = MergeTree "
-        f"ORDER BY {order_by}"
+        f"CREATE TABLE IF NOT EXISTS {table} (\n  {body}\n) ENGINE = MergeTree ORDER BY {order_by}"
     )

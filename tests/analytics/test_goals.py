@@ -1,0 +1,92 @@
+"""Goal patterns (Plausible's wildcard rules) and goal breakdowns."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from pilotage.analytics import DuckDBBackend, Filter, Goal, Query, pattern_to_regex, run_query
+from pilotage.errors import InvalidInput
+
+from .data import NOW, half_up, within
+
+FIRST, LAST = date(2024, 3, 1), date(2024, 3, 15)
+
+
+# Examples from Plausible's docs "Pageview goals": * stays within a segment, ** does not.
+@pytest.mark.parametrize(
+    ("pattern", "path", "hit"),
+    [
+        ("/blog/*", "/blog/a", True),
+        ("/blog/*", "/blog/a/b", False),
+        ("/blog/**", "/blog/a/b", True),
+        ("/blog/**", "/blog/", True),
+        ("/blog*", "/blog-post", True),
+        ("/product/*/buy", "/product/shoe/buy", True),
+        ("/product/*/buy", "/product/a/b/buy", False),
+        ("/a.b", "/aXb", False),
+        ("/signup", "/signup/x", False),
+    ],
+)
+def test_pattern(pattern: str, path: str, hit: bool) -> None:
+    assert (re.search(pattern_to_regex(pattern), path) is not None) is hit
+
+
+def test_page_goal_needs_a_slash() -> None:
+    with pytest.raises(InvalidInput) as err:
+        Goal("Blog", "page", page_pattern="blog")
+    assert err.value.field == "goal.page_pattern"
+
+
+BLOG = Goal("Blog", "page", page_pattern="/blog/**")
+PRO = Goal("Pro", "event", event_name="Purchase", props={"plan": "pro"})
+
+
+def _visitors(events: list[dict[str, Any]]) -> int:
+    return len({e["visitor_id"] for e in events})
+
+
+def test_goal_dimension_with_conversion_rate(
+    backend: DuckDBBackend, sample: list[dict[str, Any]]
+) -> None:
+    events = within(sample, FIRST, LAST)
+    blog = [e for e in events if e["name"] == "pageview" and e["pathname"].startswith("/blog/")]
+    pro = [e for e in events if e["name"] == "Purchase" and e["props"].get("plan") == "pro"]
+    query = Query(
+        "example.com",
+        ("visitors", "events", "conversion_rate"),
+        (FIRST, LAST),
+        dimensions=("goal",),
+        goals=(BLOG, PRO),
+        order_by=(("goal", "asc"),),
+    )
+    rows = {r.dimensions[0]: r.metrics for r in run_query(backend, query, now=NOW).rows}
+    everyone = _visitors(events)
+    assert rows == {
+        "Blog": (_visitors(blog), len(blog), half_up(100 * _visitors(blog) / everyone, 2)),
+        "Pro": (_visitors(pro), len(pro), half_up(100 * _visitors(pro) / everyone, 2)),
+    }
+
+
+def test_goal_filter_with_source_dimension(
+    backend: DuckDBBackend, sample: list[dict[str, Any]]
+) -> None:
+    events = within(sample, FIRST, LAST)
+    query = Query(
+        "example.com",
+        ("visitors", "conversion_rate"),
+        (FIRST, LAST),
+        dimensions=("source",),
+        goals=(BLOG, PRO),
+        filters=(Filter("is", "goal", ("Pro",)),),
+    )
+    result = run_query(backend, query, now=NOW)
+    for row in result.rows:
+        source = "" if row.dimensions[0] == "(none)" else row.dimensions[0]
+        mine = [e for e in events if e["referrer_source"] == source]
+        pro = [e for e in mine if e["name"] == "Purchase" and e["props"].get("plan") == "pro"]
+        assert row.metrics == (_visitors(pro), half_up(100 * _visitors(pro) / _visitors(mine), 2))
+    assert result.rows

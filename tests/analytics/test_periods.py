@@ -1,0 +1,103 @@
+"""Periods resolve to local whole days, including across daylight-saving changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from pilotage.analytics import periods
+from pilotage.errors import InvalidInput
+
+NOW = datetime(2024, 3, 15, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("period", "first", "last"),
+    [
+        ("day", date(2024, 3, 15), date(2024, 3, 15)),
+        ("7d", date(2024, 3, 9), date(2024, 3, 15)),
+        ("28d", date(2024, 2, 17), date(2024, 3, 15)),
+        ("30d", date(2024, 2, 15), date(2024, 3, 15)),
+        ("month", date(2024, 3, 1), date(2024, 3, 31)),
+        ("6mo", date(2023, 10, 1), date(2024, 3, 31)),
+        ("12mo", date(2023, 4, 1), date(2024, 3, 31)),
+        ("year", date(2024, 1, 1), date(2024, 12, 31)),
+        ((date(2024, 1, 5), date(2024, 1, 6)), date(2024, 1, 5), date(2024, 1, 6)),
+    ],
+)
+def test_named_periods(period: periods.Period, first: date, last: date) -> None:
+    rng = periods.resolve(period, "UTC", NOW)
+    assert (rng.first, rng.last) == (first, last)
+
+
+def test_all_starts_at_first_day() -> None:
+    rng = periods.resolve("all", "UTC", NOW, first_day=date(2023, 6, 1))
+    assert (rng.first, rng.last) == (date(2023, 6, 1), date(2024, 3, 15))
+
+
+def test_today_is_the_site_day() -> None:
+    # 23:30 UTC on 15 March is already 16 March in Paris.
+    rng = periods.resolve("day", "Europe/Paris", datetime(2024, 3, 15, 23, 30))
+    assert rng.first == date(2024, 3, 16)
+
+
+def test_spring_forward_day_has_23_hours() -> None:
+    rng = periods.resolve((date(2024, 3, 31), date(2024, 3, 31)), "Europe/Paris")
+    assert rng.start == datetime(2024, 3, 30, 23, 0)
+    assert rng.end == datetime(2024, 3, 31, 22, 0)
+    assert len(periods.bucket_labels(rng, "hour")) == 23
+
+
+def test_fall_back_day_has_25_hours_in_24_labels() -> None:
+    rng = periods.resolve((date(2024, 10, 27), date(2024, 10, 27)), "Europe/Paris")
+    assert (rng.end - rng.start).total_seconds() == 25 * 3600
+    # 02:00 happens twice and is one bucket, as in Plausible.
+    assert len(periods.bucket_labels(rng, "hour")) == 24
+
+
+def test_previous_period_of_month_so_far() -> None:
+    rng = periods.resolve("month", "UTC", NOW)
+    cmp = periods.comparison_range(rng, "previous_period", date(2024, 3, 15))
+    assert (cmp.first, cmp.last) == (date(2024, 2, 15), date(2024, 2, 29))
+
+
+def test_year_over_year() -> None:
+    rng = periods.resolve((date(2024, 2, 1), date(2024, 2, 29)), "UTC")
+    cmp = periods.comparison_range(rng, "year_over_year", date(2024, 3, 15))
+    assert (cmp.first, cmp.last) == (date(2023, 2, 1), date(2023, 2, 28))
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [(1, "hour"), (30, "day"), (40, "day"), (41, "month")]
+)
+def test_default_granularity(days: int, expected: str) -> None:
+    rng = periods.time_range(
+        date(2024, 1, 1), date(2024, 1, days) if days <= 31 else date(2024, 2, days - 31), "UTC"
+    )
+    assert periods.default_granularity(rng) == expected
+
+
+def test_week_labels_are_mondays() -> None:
+    rng = periods.time_range(date(2024, 3, 1), date(2024, 3, 15), "UTC")
+    labels = periods.bucket_labels(rng, "week")
+    assert labels == ("2024-02-26", "2024-03-04", "2024-03-11")
+
+
+@pytest.mark.parametrize(("period", "field"), [("fortnight", "period"), ("0d", "period")])
+def test_bad_period(period: str, field: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        periods.resolve(period, "UTC", NOW)
+    assert err.value.field == field
+
+
+def test_bad_time_zone() -> None:
+    with pytest.raises(InvalidInput) as err:
+        periods.resolve("7d", "Mars/Olympus", NOW)
+    assert err.value.field == "timezone"
+
+
+def test_reversed_custom_range() -> None:
+    with pytest.raises(InvalidInput) as err:
+        periods.resolve((date(2024, 2, 2), date(2024, 2, 1)), "UTC")
+    assert err.value.field == "period"
