@@ -22,24 +22,30 @@ def events() -> list[dict[str, object]]:
     m = timedelta(minutes=1)
     return [
         # visitor 1: all three steps in order
-        ev(T, 1, 1, page="/"), ev(T + m, 1, 1, page="/pricing"),
+        ev(T, 1, 1, page="/"),
+        ev(T + m, 1, 1, page="/pricing"),
         ev(T + 2 * m, 1, 1, name="Purchase", page="/pricing"),
         # visitor 2: steps 2 and 3 before step 1: only step 1 counts
-        ev(T, 2, 2, page="/pricing"), ev(T + m, 2, 2, name="Purchase", page="/pricing"),
+        ev(T, 2, 2, page="/pricing"),
+        ev(T + m, 2, 2, name="Purchase", page="/pricing"),
         ev(T + 2 * m, 2, 2, page="/"),
         # visitor 3: two steps in two visits, 3 hours apart (same visitor, inside the window)
-        ev(T, 3, 3, page="/"), ev(T + timedelta(hours=3), 3, 4, page="/pricing"),
+        ev(T, 3, 3, page="/"),
+        ev(T + timedelta(hours=3), 3, 4, page="/pricing"),
         # visitor 4: second step 2 days later: outside the one-day window
-        ev(T, 4, 5, page="/"), ev(T + timedelta(days=2), 4, 6, page="/pricing"),
+        ev(T, 4, 5, page="/"),
+        ev(T + timedelta(days=2), 4, 6, page="/pricing"),
         # visitor 5: never enters; a robot completing everything is ignored
         ev(T, 5, 7, page="/docs"),
-        ev(T, 6, 8, page="/", is_bot=True), ev(T + m, 6, 8, page="/pricing", is_bot=True),
+        ev(T, 6, 8, page="/", is_bot=True),
+        ev(T + m, 6, 8, page="/pricing", is_bot=True),
     ]
 
 
 def test_counts_drop_off_and_conversion() -> None:
-    result = run_funnel(load(events()), "example.com", PERIOD,
-                        Funnel("Checkout", (HOME, PRICING, BUY)))
+    result = run_funnel(
+        load(events()), "example.com", PERIOD, Funnel("Checkout", (HOME, PRICING, BUY))
+    )
     assert [s.visitors for s in result.steps] == [4, 2, 1]
     assert [s.dropoff for s in result.steps] == [0, 2, 1]
     assert [s.conversion_rate for s in result.steps] == [100.0, 50.0, 25.0]
@@ -56,8 +62,11 @@ def test_longer_window_links_later_steps() -> None:
 
 def test_any_start_may_complete() -> None:
     # The first "/" is too early for the window; a later "/" starts a chain that completes.
-    rows = [ev(T, 1, 1, page="/"), ev(T + timedelta(days=2), 1, 2, page="/"),
-            ev(T + timedelta(days=2, minutes=5), 1, 2, page="/pricing")]
+    rows = [
+        ev(T, 1, 1, page="/"),
+        ev(T + timedelta(days=2), 1, 2, page="/"),
+        ev(T + timedelta(days=2, minutes=5), 1, 2, page="/pricing"),
+    ]
     result = run_funnel(load(rows), "example.com", PERIOD, Funnel("F", (HOME, PRICING)))
     assert [s.visitors for s in result.steps] == [1, 1]
 

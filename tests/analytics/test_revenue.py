@@ -14,8 +14,14 @@ from pilotage.errors import InvalidInput
 from .data import ev, load
 
 BUY = Goal("Buy", "event", event_name="Purchase", currency="EUR")
-RATES = Rates("EUR", (Rate("USD", Decimal("0.90")), Rate("USD", Decimal("0.80"), date(2024, 3, 10)),
-                      Rate("GBP", Decimal("1.17"))))
+RATES = Rates(
+    "EUR",
+    (
+        Rate("USD", Decimal("0.90")),
+        Rate("USD", Decimal("0.80"), date(2024, 3, 10)),
+        Rate("GBP", Decimal("1.17")),
+    ),
+)
 
 
 def test_latest_dated_rate_wins() -> None:
@@ -37,24 +43,53 @@ def test_bad_rates() -> None:
 
 
 def sale(day: int, amount: str, currency: str, visitor: int) -> dict[str, object]:
-    return ev(datetime(2024, 3, day, 12), visitor, visitor, name="Purchase",
-              revenue_amount=Decimal(amount), revenue_currency=currency)
+    return ev(
+        datetime(2024, 3, day, 12),
+        visitor,
+        visitor,
+        name="Purchase",
+        revenue_amount=Decimal(amount),
+        revenue_currency=currency,
+    )
 
 
 def test_revenue_by_day_rates() -> None:
-    rows = [sale(9, "10.00", "USD", 1), sale(12, "10.00", "USD", 2), sale(12, "3.333", "GBP", 3),
-            sale(12, "5", "EUR", 4), sale(12, "7", "JPY", 5), ev(datetime(2024, 3, 12), 6, 6)]
-    query = Query("example.com", ("revenue", "average_order_value"),
-                  (date(2024, 3, 1), date(2024, 3, 15)), goals=(BUY,), rates=RATES)
+    rows = [
+        sale(9, "10.00", "USD", 1),
+        sale(12, "10.00", "USD", 2),
+        sale(12, "3.333", "GBP", 3),
+        sale(12, "5", "EUR", 4),
+        sale(12, "7", "JPY", 5),
+        ev(datetime(2024, 3, 12), 6, 6),
+    ]
+    query = Query(
+        "example.com",
+        ("revenue", "average_order_value"),
+        (date(2024, 3, 1), date(2024, 3, 15)),
+        goals=(BUY,),
+        rates=RATES,
+    )
     result = run_query(load(rows), query)
-    expected = Decimal("10") * Decimal("0.9") + Decimal("10") * Decimal("0.8") \
-        + Decimal("3.333") * Decimal("1.17") + Decimal(5)
-    assert result.rows[0].metrics == (expected.quantize(Decimal("0.01")),
-                                      (expected / 4).quantize(Decimal("0.01")))
+    expected = (
+        Decimal("10") * Decimal("0.9")
+        + Decimal("10") * Decimal("0.8")
+        + Decimal("3.333") * Decimal("1.17")
+        + Decimal(5)
+    )
+    assert result.rows[0].metrics == (
+        expected.quantize(Decimal("0.01")),
+        (expected / 4).quantize(Decimal("0.01")),
+    )
     assert result.warnings == ("revenue: no rate from JPY to EUR; left out",)
-    assert result.to_dict()["results"] == [{"dimensions": [], "metrics": [
-        {"value": float(expected.quantize(Decimal("0.01"))), "currency": "EUR"},
-        {"value": float((expected / 4).quantize(Decimal("0.01"))), "currency": "EUR"}]}]
+    assert result.to_dict()["results"] == [
+        {
+            "dimensions": [],
+            "metrics": [
+                {"value": float(expected.quantize(Decimal("0.01"))), "currency": "EUR"},
+                {"value": float((expected / 4).quantize(Decimal("0.01"))), "currency": "EUR"},
+            ],
+        }
+    ]
 
 
 def test_without_rates_the_goal_currency_counts() -> None:

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
-from browser_support import launch_chromium
 from pilotage.collect.tracker import tracker_etag, tracker_script
+from tests.browser_support import launch_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -290,10 +290,11 @@ def test_file_download_keeps_only_the_file_address(site: Server, page: Page) -> 
     page.click("#file")
     events = site.wait_named("File Download")
     assert sorted(e["n"] for e in events) == ["File Download", "pageview"]
-    assert events[-1]["p"] == {"url": site.origin + "/files/report.PDF"}
+    [download] = [e for e in events if e["n"] == "File Download"]
+    assert download["p"] == {"url": site.origin + "/files/report.PDF"}
 
 
-def test_requests_outlive_the_page_and_need_no_preflight(site: Server, page: Page) -> None:
+def test_requests_use_keepalive_and_a_text_body(site: Server, page: Page) -> None:
     # A fast local server cannot show a request cut off by unload, so check the two request
     # options that guarantee it: keepalive, and a string body (text/plain, a simple request).
     spy = """const sent = window.sentOptions = [], realFetch = window.fetch;

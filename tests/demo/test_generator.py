@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -35,7 +36,8 @@ def demo() -> DemoData:
 
 @pytest.fixture(scope="module")
 def rows(demo: DemoData) -> list[Row]:
-    return demo.hits.to_pylist()
+    table: list[Row] = demo.hits.to_pylist()
+    return table
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def visits(rows: list[Row]) -> list[list[Row]]:
     for hits in by_visitor.values():
         hits.sort(key=lambda r: r["ts"])
         current = [hits[0]]
-        for prev, hit in zip(hits, hits[1:], strict=False):
+        for prev, hit in itertools.pairwise(hits):
             if hit["ts"] - prev["ts"] > timedelta(minutes=30):
                 out.append(current)
                 current = []
@@ -210,8 +212,16 @@ def test_add_to_cart_props_name_the_product_of_the_page(
 
 def test_sources_mix_search_social_email_paid_and_referrals(rows: list[Row]) -> None:
     hosts = Counter(urlsplit(r["referrer"]).hostname for r in rows if r["referrer"])
-    for host in ("www.google.com", "www.bing.com", "duckduckgo.com", "www.qwant.com",
-                 "l.facebook.com", "l.instagram.com", "www.linkedin.com", "www.pinterest.fr"):  # fmt: skip
+    for host in (
+        "www.google.com",
+        "www.bing.com",
+        "duckduckgo.com",
+        "www.qwant.com",
+        "l.facebook.com",
+        "l.instagram.com",
+        "www.linkedin.com",
+        "www.pinterest.fr",
+    ):
         assert hosts[host] > 0, host
     queries = [parse_qs(urlsplit(r["url"]).query) for r in rows if "utm_" in r["url"]]
     media = Counter(q["utm_medium"][0] for q in queries)
@@ -254,9 +264,7 @@ def test_screen_widths_match_devices(rows: list[Row]) -> None:
 
 
 def test_visit_durations_are_heavy_tailed(visits: list[list[Row]]) -> None:
-    gaps = [
-        (b["ts"] - a["ts"]).total_seconds() for v in visits for a, b in zip(v, v[1:], strict=False)
-    ]
+    gaps = [(b["ts"] - a["ts"]).total_seconds() for v in visits for a, b in itertools.pairwise(v)]
     assert statistics.median(gaps) < 60
     assert max(gaps) > 10 * 60
 
@@ -271,7 +279,7 @@ def test_goals_and_funnels_match_the_hits(demo: DemoData, rows: list[Row]) -> No
             assert any(re.fullmatch(pattern, p) for p in paths), g
         else:
             assert g["kind"] == "event" and g["event_name"] in names, g
-    assert [g["currency"] for g in demo.goals if g["event_name"] == "Purchase"][0] == "EUR"
+    assert next(g["currency"] for g in demo.goals if g["event_name"] == "Purchase") == "EUR"
     assert demo.funnels[0]["name"] == "Achat"
     assert all(step in goal_names for f in demo.funnels for step in f["steps"])
 

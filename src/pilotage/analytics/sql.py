@@ -216,7 +216,12 @@ def _order_and_page(tree: exp.Select, plan: Plan, part: Part) -> exp.Select:
             else f"m{part.stats.index(key)}"
         )
         order.append(exp.Ordered(this=exp.column(alias), desc=direction == "desc"))
-    order += [exp.Ordered(this=exp.column(f"d{i}")) for i in range(len(plan.dimensions))]
+    ordered = {k for k, _ in plan.order_by}
+    order += [
+        exp.Ordered(this=exp.column(f"d{i}"))
+        for i, d in enumerate(plan.dimensions)
+        if d not in ordered
+    ]
     tree = tree.order_by(*order)
     if plan.query.limit is not None:
         tree = tree.limit(plan.query.limit)

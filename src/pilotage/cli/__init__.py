@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+from typer._click import exceptions as click_exceptions
 
 from pilotage.cli import admin, demo, imports, sites, stats
 from pilotage.errors import PilotageError
@@ -49,20 +49,25 @@ def main(argv: list[str] | None = None) -> int:
     except PilotageError as exc:
         print(f"pilotage: error: {exc.message}", file=sys.stderr)
         return exc.exit_status
-    except click.exceptions.NoArgsIsHelpError:
+    except click_exceptions.NoArgsIsHelpError as exc:
+        print(exc.format_message())
         return 0
-    except click.UsageError as exc:
-        print(f"pilotage: error: {exc.format_message()}", file=sys.stderr)
+    except click_exceptions.UsageError as exc:
+        print(f"pilotage: error: {_one_line(exc.format_message())}", file=sys.stderr)
         return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("pilotage: aborted", file=sys.stderr)
         return 1
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        print(f"pilotage: error: {exc.format_message()}", file=sys.stderr)
-        return exc.exit_code
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.TyperException as exc:
+        print(f"pilotage: error: {_one_line(exc.format_message())}", file=sys.stderr)
+        return int(exc.exit_code)
     return 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def run() -> None:

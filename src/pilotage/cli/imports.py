@@ -22,7 +22,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str) -> Iterator[Callable[..., None]]:
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -33,8 +33,10 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     ) as bar:
         task = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(*args: object) -> None:
+            # Importers call progress(done, total) or progress(path, done, total).
+            done, total = args[-2], args[-1]
+            bar.update(task, completed=done, total=total)  # type: ignore[arg-type]
 
         yield update
 

@@ -97,7 +97,10 @@ def report(
             raise InvalidInput(f"unknown output format {format!r}: use table or json")
         output = "json" if format == "json" else "table"
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
-        with Progress(*columns, console=err_console, transient=True) as progress:
+        bar = Progress(
+            *columns, console=err_console, transient=True, disable=not err_console.is_terminal
+        )
+        with bar as progress:
             data = log_report(files, log_format, top, progress=_FileProgress(progress))
     except PilotageError as exc:
         sys.stderr.write(f"error: {exc.message}\n")

@@ -141,6 +141,7 @@ def parse_payload(body: bytes) -> dict[str, Any]:
         "revenue_currency": currency,
         "interactive": True if interactive is None else interactive,
         "screen_width": width or 0,
+        "hash_mode": bool(payload.get("h")),
     }
 
 

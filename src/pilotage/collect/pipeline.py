@@ -102,6 +102,9 @@ def enrich_one(hit: dict[str, Any], salts: Salts) -> dict[str, Any]:
     vid, prev = visitor_ids(salts, site, ts.date(), ip, ua)
     browser, bver, os_, osver, device, is_bot = agent_fields(ua)
     hostname, pathname = url_parts(hit["url"])
+    if hit.get("hash_mode"):  # single-page apps routing on the fragment: #/route is a page
+        fragment = hit["url"].partition("#")[2]
+        pathname = f"{pathname}#{fragment}" if fragment else pathname
     acq = acquisition_fields(hit["url"], hit.get("referrer", ""), site)
     row: dict[str, Any] = {
         "site": site,

@@ -8,7 +8,10 @@ drawn from one ``random.Random(seed)``: the same arguments give byte-identical o
 
 from __future__ import annotations
 
+import gc
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,8 +33,13 @@ SECOND = 1_000_000
 RETURNING = 0.22  # share of human visits made by someone seen on an earlier day
 BOT_SHARE = 0.015  # crawler visits per human visit
 # EUR paid per click (paid channels) and per day of an e-mail campaign (sending costs).
-CPC = {("google", False): "0.42", ("google", True): "0.65", ("bing", False): "0.35",
-       ("facebook", False): "0.28", ("facebook", True): "0.40"}  # fmt: skip
+CPC = {
+    ("google", False): "0.42",
+    ("google", True): "0.65",
+    ("bing", False): "0.35",
+    ("facebook", False): "0.28",
+    ("facebook", True): "0.40",
+}
 EMAIL_COST_PER_DAY = {"bienvenue": "0.50"}
 NEWSLETTER_COST = "45.00"
 
@@ -76,9 +84,13 @@ def _goal(
     name: str, kind: str, pattern: str = "", event: str = "", props: dict[str, str] | None = None
 ) -> GoalSpec:
     return GoalSpec(
-        name=name, kind=kind, page_pattern=pattern, event_name=event, props=props or {},
+        name=name,
+        kind=kind,
+        page_pattern=pattern,
+        event_name=event,
+        props=props or {},
         currency="EUR" if event == "Purchase" else "",
-    )  # fmt: skip
+    )
 
 
 def goals(site: str) -> list[GoalSpec]:
@@ -96,7 +108,7 @@ def goals(site: str) -> list[GoalSpec]:
             "event",
             event="File Download",
             props={"url": f"https://{site}{SIZE_GUIDE_PDF}"},
-        ),  # fmt: skip
+        ),
         _goal("Lien sortant", "event", event="Outbound Link: Click"),
         _goal("Lecture du blog", "page", "/blog/*"),
     ]
@@ -142,7 +154,7 @@ def campaign_specs(
             start=c.start,
             end=c.end,
             cost=_cost(c, clicks.get(c, 0)),
-        )  # fmt: skip
+        )
         for c in all_campaigns
     ]
 
@@ -184,6 +196,22 @@ class _Run:
         for _ in range(round(d.visits * BOT_SHARE)):
             start, mark = day_us + int(rng.random() * 86_400 * SECOND), len(self.hits)
             self._kept(mark, start, self.visits.bot(self.audience.bot(), start))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of tuples are made.
+
+    Nothing built here forms reference cycles, and full collections would otherwise walk
+    the growing hit buffer again and again (about a fifth of the run time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _epoch_us(day: date) -> int:
@@ -230,11 +258,13 @@ def generate(
     if now is not None:
         limit_us = min(limit_us, int(now.timestamp() * SECOND))
     run = _Run(rng, site, first_us, limit_us)
-    for day in plan_days(rng, start, days, daily_visitors):
-        run.day(day)
+    with _collector_paused():
+        for day in plan_days(rng, start, days, daily_visitors):
+            run.day(day)
+        hits = run.hits.to_table()
     all_campaigns = campaigns_for(start, start + timedelta(days=days - 1))
     return DemoData(
-        hits=run.hits.to_table(),
+        hits=hits,
         goals=goals(site),
         funnels=funnels(),
         rates=dict(ECB_RATES),

@@ -78,39 +78,50 @@ def _seasonal(first: date, last: date) -> list[tuple[str, date, date, str]]:
     return inside
 
 
-def campaigns_for(first: date, last: date) -> list[Campaign]:
-    """Always-on ads, monthly newsletters and the seasonal campaigns of [first, last]."""
-    out = [
-        Campaign("Google Ads — marque", "google", "cpc", "marque", "paid_search", first, last, "/"),
-        Campaign(
-            "Google Ads — électroménager", "google", "cpc", "generique-electromenager",
-            "paid_search", first, last, "/c/appliances/kitchen/washer",
-        ),
-        Campaign("Bing Ads — générique", "bing", "cpc", "generique", "paid_search", first, last, "/"),
-        Campaign(
-            "Facebook — retargeting", "facebook", "paid_social", "retargeting",
-            "paid_social", first, last, "/c/electronics/smartphone",
-        ),
-        Campaign("E-mail de bienvenue", "newsletter", "email", "bienvenue", "email", first, last, "/"),
-    ]  # fmt: skip
+# (name, utm_source, utm_medium, utm_campaign, channel, landing path): run all period long.
+ALWAYS_ON = (
+    ("Google Ads — marque", "google", "cpc", "marque", "paid_search", "/"),
+    ("Google Ads — électroménager", "google", "cpc", "generique-electromenager", "paid_search",
+     "/c/appliances/kitchen/washer"),
+    ("Bing Ads — générique", "bing", "cpc", "generique", "paid_search", "/"),
+    ("Facebook — retargeting", "facebook", "paid_social", "retargeting", "paid_social",
+     "/c/electronics/smartphone"),
+    ("E-mail de bienvenue", "newsletter", "email", "bienvenue", "email", "/"),
+)  # fmt: skip
+SEASONAL_LABELS = {
+    "soldes-hiver": "Soldes d'hiver",
+    "soldes-ete": "Soldes d'été",
+    "black-friday": "Black Friday",
+    "vente-flash": "Vente flash",
+}
+
+
+def _newsletters(first: date, last: date) -> list[Campaign]:
+    """One newsletter a month, sent on the first Tuesday, clicked for four days."""
+    out: list[Campaign] = []
     month = date(first.year, first.month, 1)
     while month <= last:
-        send = nth_weekday(month.year, month.month, 1, 1)  # first Tuesday
+        send = nth_weekday(month.year, month.month, 1, 1)
         if first <= send <= last:
+            end = min(send + timedelta(days=3), last)
             tag = f"newsletter-{send:%Y-%m}"
-            out.append(
-                Campaign(
-                    f"Newsletter {send:%m/%Y}", "newsletter", "email", tag, "email",
-                    send, min(send + timedelta(days=3), last), "/c/electronics/audio/headphone",
-                )
-            )  # fmt: skip
+            landing = "/c/electronics/audio/headphone"
+            name = f"Newsletter {send:%m/%Y}"
+            out.append(Campaign(name, "newsletter", "email", tag, "email", send, end, landing))
         month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def campaigns_for(first: date, last: date) -> list[Campaign]:
+    """Always-on ads, monthly newsletters and the seasonal campaigns of [first, last]."""
+    out = [Campaign(n, s, m, c, ch, first, last, landing) for n, s, m, c, ch, landing in ALWAYS_ON]
+    out += _newsletters(first, last)
     for tag, start, end, landing in _seasonal(first, last):
         for source, medium, channel in (
             ("google", "cpc", "paid_search"),
             ("facebook", "paid_social", "paid_social"),
         ):
-            label = f"{tag.replace('-', ' ').capitalize()} — {source.capitalize()}"
+            label = f"{SEASONAL_LABELS[tag]} — {source.capitalize()}"
             out.append(Campaign(label, source, medium, tag, channel, start, end, landing, True))
     return out
 

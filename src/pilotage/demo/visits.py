@@ -102,7 +102,8 @@ def acquisition(rng: random.Random, channel: str, c: Campaign | None) -> tuple[s
 
 def gap(rng: random.Random, median: float = 30.0) -> int:
     """Microseconds to the next hit: log-normal, cut at 20 min so a visit stays one visit."""
-    return int(min(rng.lognormvariate(math.log(median), 1.1), 1200.0) * SECOND) + SECOND
+    seconds = math.exp(math.log(median) + 1.1 * rng.gauss())
+    return int(min(seconds, 1200.0) * SECOND) + SECOND
 
 
 def revenue(items: list[Page], country: str) -> tuple[Decimal, str, Decimal]:
@@ -139,20 +140,19 @@ class Visits:
         hits.add(t, "pageview", url, referrer, v)
         if rng.random() < BOUNCE[channel]:
             return t
-        pages = [page]
+        append, base, next_page = hits.rows.append, hits.base, self.site.next_page
         for _ in range(1 + min(int(rng.expovariate(0.45)), 30)):
             t += gap(rng)
-            page = self.site.next_page(rng, page)
-            hits.add(t, "pageview", self._url(page), url, v)
-            url = self._url(page)
-            pages.append(page)
-        t, url = self._side_events(v, t, url)
+            page = next_page(rng, page)
+            append((t, "pageview", base + page.path, url, v, None, None))
+            url = base + page.path
+        t, url, page = self._side_events(v, t, url, page)
         intent = CART_RATE * INTENT[channel] * (RETURNING_INTENT if back else 1.0)
         if rng.random() < intent:
-            t = self._funnel(v, t, url, pages[-1])
+            t = self._funnel(v, t, url, page)
         return t
 
-    def _side_events(self, v: Visitor, t: int, url: str) -> tuple[int, str]:
+    def _side_events(self, v: Visitor, t: int, url: str, page: Page) -> tuple[int, str, Page]:
         rng, hits = self.rng, self.hits
         if rng.random() < 0.025:
             t += gap(rng, 15)
@@ -164,11 +164,11 @@ class Visits:
             t += gap(rng, 20)
             pdf = [("url", self.hits.base + SIZE_GUIDE_PDF)]
             hits.add(t, "File Download", guide, "", v, pdf)
-            url = guide
+            url, page = guide, Page("info", "/guide-des-tailles")
         if rng.random() < 0.04:
             t += gap(rng, 20)
             hits.add(t, "Outbound Link: Click", url, "", v, [("url", rng.choice(OUTBOUND_LINKS))])
-        return t, url
+        return t, url, page
 
     def _add_to_cart(self, v: Visitor, t: int, url: str, here: Page) -> tuple[int, str, Page]:
         rng, hits = self.rng, self.hits
@@ -215,10 +215,10 @@ class Visits:
 
     def bot(self, v: Visitor, t: int) -> int:
         """A crawler: many pages, one to three seconds apart, no referrer."""
-        rng, hits, site = self.rng, self.hits, self.site
+        rng, site, append, base = self.rng, self.site, self.hits.rows.append, self.hits.base
         page = Page("home", "/")
         for _ in range(rng.randint(8, 50)):
-            hits.add(t, "pageview", self._url(page), "", v)
+            append((t, "pageview", base + page.path, "", v, None, None))
             page = site.page_of_kind(
                 rng, rng.choice(("product", "product", "category", "blog")), page
             )

@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         return Response(
             tracker_script(),
-            media_type="application/javascript",
+            media_type="text/javascript",
             headers={"Cache-Control": "public, max-age=3600", "ETag": tracker_etag()},
         )
 

@@ -110,7 +110,10 @@ def test_vhost_and_port_make_the_url(tmp_path: Path) -> None:
     lines = ["shop.example:80 " + line("GET /cart?step=2 HTTP/1.1"),
              "blog.example:443 " + line("GET /post HTTP/1.1")]  # fmt: skip
     hits, _ = read_log_hits([write(tmp_path / "a.log", lines)], "vhost_combined", "x.org")
-    assert hits["url"].to_pylist() == ["http://shop.example/cart?step=2", "https://blog.example/post"]
+    assert hits["url"].to_pylist() == [
+        "http://shop.example/cart?step=2",
+        "https://blog.example/post",
+    ]
 
 
 def test_custom_format_with_epoch_seconds(tmp_path: Path) -> None:
@@ -125,7 +128,7 @@ def test_several_files_and_an_undecodable_line(tmp_path: Path) -> None:
     second = tmp_path / "b.log"
     second.write_bytes(b"\n".join([line("GET /b HTTP/1.1").encode(), b"\xff\xfe junk",
                                    b"junk", line("GET /c HTTP/1.1").encode()]) + b"\n")  # fmt: skip
-    hits, report = read_log_hits([first, second], "combined", "example.org")
+    _hits, report = read_log_hits([first, second], "combined", "example.org")
     assert (report.read, report.imported) == (5, 3)
     assert report.first_lines == {"invalid encoding": [2], "unparsable line": [3]}
 
@@ -145,5 +148,5 @@ def test_the_real_sample_has_no_failed_line() -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="nope.log"):
+    with pytest.raises(NotFound, match=r"nope\.log"):
         read_log_hits([tmp_path / "nope.log"], "combined", "example.org")

@@ -321,7 +321,7 @@ def run_staged(
     cases = " ".join(f"WHEN {cond} THEN {_lit(reason)}" for cond, reason in checks)
     src.con.execute(
         "CREATE TEMP TABLE staged AS "  # noqa: S608 - identifiers quoted, values bound
-        f"WITH p AS (SELECT _line, {body} FROM src) "
+        f"WITH p AS MATERIALIZED (SELECT _line, {body} FROM src) "
         f"SELECT *, CASE WHEN {skip} THEN '' {cases} END AS _reason FROM p",
         params,
     )

@@ -39,8 +39,12 @@ class EventStore:
         self.path = Path(path)
         self._lock = threading.RLock()
         try:
-            if not read_only:
+            if not read_only or not self.path.exists():
+                # A reader of a store nobody wrote yet sees empty tables, not an error.
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                if read_only:
+                    with duckdb.connect(str(self.path)) as con:
+                        migrate(con)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise StoreError(_lock_message(self.path, exc)) from None
