@@ -100,7 +100,7 @@ def generate(path: Path, events: int) -> None:
     con = duckdb.connect(str(path))
     con.execute(schema.duckdb_create("events", schema.EVENT_COLUMNS))
     con.execute(schema.duckdb_create("sessions", schema.SESSION_COLUMNS))
-    sessions = events * 10 // 29  # ~2.9 events per visit with the distribution above
+    sessions = events * 10 // 25  # ~2.5 events per visit with the distribution above
     con.execute(GENERATE.format(sessions=sessions, visitors=sessions * 6 // 10, days=DAYS))
     con.close()
 

@@ -49,3 +49,14 @@ def test_change_rules() -> None:
     assert change("visitors", 0, 0) == 0.0
     assert change("bounce_rate", 40, 55) == -15.0
     assert rounded(2.345, 2) == 2.35  # half up, where round() gives 2.34 or 2.35 by float luck
+
+
+def test_all_period_starts_at_first_event(
+    backend: DuckDBBackend, sample: list[dict[str, Any]]
+) -> None:
+    result = run_query(backend, Query("example.com", ("events",), "all"), now=NOW)
+    first = min(e["ts"] for e in sample).date().isoformat()
+    assert result.date_range == (first, "2024-03-15")
+    assert result.rows[0].metrics == (
+        len(within(sample, date.fromisoformat(first), date(2024, 3, 15))),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import itertools
 import re
 import statistics
@@ -104,6 +105,12 @@ def test_now_leaves_out_the_future() -> None:
     assert stamps and max(stamps) < now
 
 
+def test_now_before_start_gives_an_empty_table_of_the_right_schema() -> None:
+    demo = generate(start=date(2026, 3, 1), days=3, now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert demo.hits.num_rows == 0
+    assert demo.hits.schema.equals(raw_hit_schema())
+
+
 def test_bounce_share_is_in_the_intended_band(visits: list[list[Row]]) -> None:
     bounces = [v for v in visits if len(v) == 1 and v[0]["name"] == "pageview"]
     assert 0.38 <= len(bounces) / len(visits) <= 0.52
@@ -175,6 +182,7 @@ def test_bots_are_present_fast_and_flagged_only_by_their_agent(rows: list[Row]) 
 
 def test_human_addresses_are_public_and_geolocate_to_the_intended_mix(rows: list[Row]) -> None:
     ips = {r["ip"] for r in rows if not BOT.search(r["user_agent"])}
+    assert all(ipaddress.ip_address(ip).is_global for ip in ips)
     countries = Counter(country_code(ip) for ip in ips)
     assert set(countries) == {"FR", "BE", "CH", "CA", "US", "DE"}
     assert countries["FR"] > 0.6 * len(ips)

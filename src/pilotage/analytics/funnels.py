@@ -72,14 +72,14 @@ def _qualified(table: str, column: str) -> exp.Column:
     return exp.column(column, table=table)
 
 
-def funnel_statement(
+def _flagged_events(
     site: str,
     rng: periods.TimeRange,
     funnel: Funnel,
     filters: tuple[FilterExpr, ...],
     include_bots: bool,
 ) -> exp.Select:
-    """``SELECT step, COUNT(DISTINCT visitor_id)`` for step 0 (all visitors) to n."""
+    """The period's events with one boolean column per step (``c1``..)."""
     where: list[exp.Expr] = [
         exp.column("site").eq(exp.Literal.string(site)),
         exp.column("ts") >= exp.Literal.string(rng.start.isoformat(sep=" ")),
@@ -89,39 +89,54 @@ def funnel_statement(
     if not include_bots:
         where.append(exp.not_(exp.column("is_bot")))
     flags = [exp.alias_(goal_condition(g), f"c{i + 1}") for i, g in enumerate(funnel.steps)]
-    base = exp.select("visitor_id", "ts", *flags).from_("events").where(exp.and_(*where))
-    first = exp.select("visitor_id", exp.alias_("ts", "t1"), exp.alias_("ts", "t"))
-    ctes = {"f": base, "s1": first.from_("f").where(exp.column("c1"))}
-    window = exp.DateAdd(
-        this=_qualified("s", "t1"),
-        expression=exp.Literal.number(int(funnel.window.total_seconds())),
+    return exp.select("visitor_id", "ts", *flags).from_("events").where(exp.and_(*where))
+
+
+def _next_step(k: int, window: timedelta) -> exp.Select:
+    """Per (visitor, start t1), the earliest step-k event after step k-1, within the window."""
+
+    def s(column: str) -> exp.Column:
+        return _qualified("s", column)
+
+    def e(column: str) -> exp.Column:
+        return _qualified("e", column)
+
+    limit = exp.DateAdd(
+        this=s("t1"),
+        expression=exp.Literal.number(int(window.total_seconds())),
         unit=exp.var("SECOND"),
     )
-    for k in range(2, len(funnel.steps) + 1):
-        ctes[f"s{k}"] = (
-            exp.select(
-                _qualified("s", "visitor_id"),
-                _qualified("s", "t1"),
-                exp.alias_(exp.Min(this=_qualified("e", "ts")), "t"),
-            )
-            .from_(exp.alias_(exp.to_table(f"s{k - 1}"), "s", table=True))
-            .join(
-                exp.alias_(exp.to_table("f"), "e", table=True),
-                on=_qualified("e", "visitor_id").eq(_qualified("s", "visitor_id")),
-            )
-            .where(
-                exp.and_(
-                    _qualified("e", f"c{k}"),
-                    _qualified("e", "ts") > _qualified("s", "t"),
-                    _qualified("e", "ts") <= window,
-                )
-            )
-            .group_by(_qualified("s", "visitor_id"), _qualified("s", "t1"))
+    return (
+        exp.select(s("visitor_id"), s("t1"), exp.alias_(exp.Min(this=e("ts")), "t"))
+        .from_(exp.alias_(exp.to_table(f"s{k - 1}"), "s", table=True))
+        .join(
+            exp.alias_(exp.to_table("f"), "e", table=True), on=e("visitor_id").eq(s("visitor_id"))
         )
+        # Inequalities stay in WHERE: ClickHouse joins on equalities only.
+        .where(exp.and_(e(f"c{k}"), e("ts") > s("t"), e("ts") <= limit))
+        .group_by(s("visitor_id"), s("t1"))
+    )
+
+
+def funnel_statement(
+    site: str,
+    rng: periods.TimeRange,
+    funnel: Funnel,
+    filters: tuple[FilterExpr, ...],
+    include_bots: bool,
+) -> exp.Select:
+    """``SELECT step, n``: distinct visitors for step 0 (all visitors) to the last step."""
+    first = exp.select("visitor_id", exp.alias_("ts", "t1"), exp.alias_("ts", "t"))
+    ctes = {
+        "f": _flagged_events(site, rng, funnel, filters, include_bots),
+        "s1": first.from_("f").where(exp.column("c1")),
+    }
+    for k in range(2, len(funnel.steps) + 1):
+        ctes[f"s{k}"] = _next_step(k, funnel.window)
+    distinct = exp.Count(this=exp.Distinct(expressions=[exp.column("visitor_id")]))
     counts = [
         exp.select(
-            exp.alias_(exp.Literal.number(k), "step"),
-            exp.alias_(exp.Count(this=exp.Distinct(expressions=[exp.column("visitor_id")])), "n"),
+            exp.alias_(exp.Literal.number(k), "step"), exp.alias_(distinct.copy(), "n")
         ).from_("f" if k == 0 else f"s{k}")
         for k in range(len(funnel.steps) + 1)
     ]

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from pilotage.analytics import periods, sql
+from pilotage.analytics.conditions import TIME_FORMATS
 from pilotage.analytics.optimise import optimise
 from pilotage.analytics.parse import plan_to_dict
 from pilotage.analytics.query import Part, Plan, Query
@@ -65,7 +66,15 @@ class Fetched:
     revenue: dict[Key, list[tuple[str, date | None, Decimal, int]]] = field(default_factory=dict)
 
 
-def _label(value: object) -> str:
+def _day(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def _label(value: object, dim: str) -> str:
+    if dim.startswith("time:") and isinstance(value, date):  # datetime is a date too
+        return value.strftime(TIME_FORMATS[dim.split(":", 1)[1]])
     text = "" if value is None else str(value)
     return text if text else NONE_LABEL
 
@@ -75,11 +84,11 @@ def _fetch_part(
 ) -> None:
     st = sql.statement(plan, part, rng)
     for row in fetch_rows(backend, sql.generate(st.tree, backend.dialect)):
-        key = tuple(_label(v) for v in row[: st.dimensions])
+        key = tuple(_label(v, d) for v, d in zip(row, part.dimensions, strict=False))
         extras = row[st.dimensions : st.dimensions + st.extras]
         stats = dict(zip(st.stats, row[st.dimensions + st.extras :], strict=True))
         if part.role == "revenue":
-            day = date.fromisoformat(str(extras[1])) if len(extras) > 1 else None
+            day = _day(extras[1]) if len(extras) > 1 else None
             amount = Decimal(str(stats["revenue_sum"] or 0))
             count = int(stats["revenue_count"] or 0)  # type: ignore[call-overload]
             out.revenue.setdefault(key, []).append((str(extras[0] or ""), day, amount, count))

@@ -39,7 +39,7 @@ class DailySalts:
     def __init__(self, folder: Path, now: type[datetime] | None = None) -> None:
         self.folder = folder
         self._now = now or datetime
-        self._cache: dict[date, bytes] = {}
+        self._cache: dict[date, bytes | None] = {}
         folder.mkdir(parents=True, exist_ok=True)
 
     def today(self) -> date:
@@ -50,11 +50,13 @@ class DailySalts:
         today = self.today()
         if day not in (today, today - timedelta(days=1)):
             return None
-        salt = self._cache.get(day)
-        if salt is None:
-            salt = self._load_or_make(day, create=(day == today))
-            if salt is not None:
-                self._cache[day] = salt
+        if day in self._cache:
+            return self._cache[day]
+        salt = self._load_or_make(day, create=(day == today))
+        if salt is not None or day != today:
+            # Yesterday's salt cannot appear later (only today's is ever made), so its
+            # absence is cached too; the cache is keyed by day, hence rotates by itself.
+            self._cache[day] = salt
         return salt
 
     def rotate(self) -> list[date]:

@@ -15,11 +15,10 @@ from pilotage.config import Settings, load_settings
 from pilotage.instance import Instance
 from pilotage.store.spool import GroupCommitter, Spool
 from pilotage.web import errors
-from pilotage.web.collect_api import CachedSites
-from pilotage.web.collect_api import router as collect_router
+from pilotage.web.collect_api import CachedSites, CollectorEndpoint
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> CollectorEndpoint:
     settings = settings or load_settings()
 
     @asynccontextmanager
@@ -50,7 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Pilotage", version=__version__, lifespan=lifespan)
     errors.install(app)
-    app.include_router(collect_router)
 
     @app.get("/api/health")
     async def health() -> JSONResponse:
@@ -67,4 +65,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers={"Cache-Control": "public, max-age=3600", "ETag": tracker_etag()},
         )
 
-    return app
+    return CollectorEndpoint(app, app.state)

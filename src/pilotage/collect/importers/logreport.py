@@ -61,7 +61,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, parsed: str, bots: str) -> None:
         "trim(replace(coalesce(try(url_decode(user_agent)), user_agent), '+', ' ')) "
         "ELSE trim(user_agent) END"
     )
-    static = " OR ".join(f"suffix(lower(request), {lit(e)})" for e in STATIC_EXTENSIONS)
+    # "ends with .ext" for alphanumeric extensions, as one regex and a hash lookup
+    exts = ", ".join(lit(e[1:]) for e in STATIC_EXTENSIONS)
+    static = f"lower(regexp_extract(request, '\\.([A-Za-z0-9]+)$', 1)) IN ({exts})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {REQ} AS
         SELECT p.*, coalesce(b.is_bot, false) AS is_bot,

@@ -63,10 +63,6 @@ METHODS = (
     "REPORT", "CHECKOUT", "CHECKIN", "UNCHECKOUT", "MKWORKSPACE", "UPDATE", "LABEL",
     "MERGE", "BASELINE-CONTROL", "MKACTIVITY", "ORDERPATCH",
 )  # fmt: skip
-_METHOD_ALT = "|".join(m.replace("-", r"\-") for m in METHODS)
-_METHOD_ALT += "|" + _METHOD_ALT.lower()
-METHOD_PREFIX_RE = rf"^(?:{_METHOD_ALT})"
-REQUEST_RE = rf"^(?P<m>{_METHOD_ALT}).(?P<t>.*?) (?P<p>[Hh][Tt][Tt][Pp]/[0-9.]+)"
 IPV4_RE = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"  # noqa: E501
 IPV6_RE = r"^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$"
 
@@ -184,14 +180,23 @@ def _g(fmt: LogFormat, field: str, default: str = "''") -> str:
 
 
 def _request_sql(fmt: LogFormat) -> tuple[str, str]:
-    """SQL for the request line struct ``rq`` (over ``g``), then for the columns method,
-    target (raw), protocol and key (the GoAccess request key) over ``rq`` and ``g``."""
+    """SQL for the request line ``rq`` (over ``g``), then for the columns method, target
+    (raw), protocol and key (the GoAccess request key) over ``rq``. String functions,
+    not a regex: the first word is the method, the last the protocol when it starts
+    with HTTP/, the rest the target."""
     if "request" in fmt.fields:
-        return f"regexp_extract(g.request, {lit(REQUEST_RE)}, ['m', 't', 'p'])", (
-            "upper(rq.m) AS method, trim(rq.t) AS target, upper(rq.p) AS protocol, "
-            "CASE WHEN rq.p <> '' THEN trim(rq.t) "
-            f"WHEN regexp_matches(g.request, {lit(METHOD_PREFIX_RE)}) THEN '-' "
-            "ELSE trim(g.request) END AS key"
+        methods = ", ".join(lit(m) for m in (*METHODS, *(m.lower() for m in METHODS)))
+        first = "split_part(rq, ' ', 1)"
+        last = "rq[length(rq) - strpos(reverse(rq), ' ') + 2:]"
+        has_protocol = f"strpos(rq, ' ') > 0 AND upper({last}) LIKE 'HTTP/%'"
+        target = f"trim(rq[length({first}) + 2:length(rq) - length({last})])"
+        return "trim(g.request)", (
+            f"CASE WHEN {first} IN ({methods}) AND {has_protocol} THEN upper({first}) "
+            "ELSE '' END AS method, "
+            f"CASE WHEN method <> '' THEN {target} ELSE '' END AS target, "
+            f"CASE WHEN method <> '' THEN upper({last}) ELSE '' END AS protocol, "
+            f"CASE WHEN method <> '' THEN target WHEN {first} IN ({methods}) THEN '-' "
+            "ELSE rq END AS key"
         )
     target = f"{_g(fmt, 'path')} || {_g(fmt, 'query')}"
     return "NULL", (
@@ -213,7 +218,10 @@ def _parse_sql(con: duckdb.DuckDBPyConnection, fmt: LogFormat, out: str) -> str:
     ts, day = _time_sql(fmt)
     rq, columns = _request_sql(fmt)
     ip = _g(fmt, "ip")
-    ip_ok = f"(regexp_matches(ip, {lit(IPV4_RE)}) OR regexp_matches(ip, {lit(IPV6_RE)}))"
+    ip_ok = (
+        f"CASE WHEN contains(ip, ':') THEN regexp_matches(ip, {lit(IPV6_RE)}) "
+        f"ELSE regexp_matches(ip, {lit(IPV4_RE)}) END"
+    )
     bad_ip = f"WHEN NOT {ip_ok} THEN 'bad IP address'" if "ip" in fmt.fields else ""
     return f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
