@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `pilotage serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `pilotage serve` listens on.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes taking collector traffic in `pilotage serve` (one of them "
+        "also owns the store and serves the app); use the number of cores for high traffic.",
+    )
     locale: str = Field("fr", description="Default language of the interface: fr or en.")
 
     @property

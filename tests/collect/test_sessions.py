@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from pilotage.collect.hit import Hit, hits_to_table
@@ -149,4 +150,22 @@ def test_visit_attributes_come_from_the_first_pageview(tmp_path: Path) -> None:
     query = "SELECT DISTINCT referrer_source, referrer, entry_page FROM events"
     assert store.fetch(query).to_pylist() == [
         {"referrer_source": "news", "referrer": "", "entry_page": "/a"}
+    ]
+
+
+def test_utm_columns_given_by_an_importer_drive_source_and_channel(tmp_path: Path) -> None:
+    table = hits_to_table([hit(0, "/landing")])
+    for name, value in (("utm_source", "newsletter"), ("utm_medium", "email")):
+        table = table.append_column(name, pa.array([value]))
+    store = EventStore(tmp_path / "e.duckdb")
+    staged = enrich_table(table, FixedSalts())
+    store.ingest(continue_across_midnight(staged, timedelta(minutes=30)))
+    row = store.fetch("SELECT utm_source, utm_medium, channel, pathname FROM events").to_pylist()
+    assert row == [
+        {
+            "utm_source": "newsletter",
+            "utm_medium": "email",
+            "channel": "Email",
+            "pathname": "/landing",
+        }
     ]

@@ -22,21 +22,16 @@ def init() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes taking collector traffic (default: setting).")
+    ] = None,
 ) -> None:
     """Serve the collector, the tracker and the web app."""
-    import uvicorn
-
     from pilotage.config import load_settings
-    from pilotage.web import create_app
+    from pilotage.web.serve import serve as run
 
     settings = load_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-        access_log=False,
-    )
+    run(settings, host or settings.host, port or settings.port, workers or settings.workers)
 
 
 def purge(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,6 +35,7 @@ ACQUISITION_FIELDS = (
     "utm_term",
     "click_id_param",
 )
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 # Fields an importer may give directly (GA4 exports carry device and country, no UA).
 GIVEN_FIELDS = (*AGENT_FIELDS, "country")
 
@@ -170,8 +171,10 @@ def enrich_table(raw: pa.Table, salts: Salts) -> pa.Table:
     cols.update(_spread(results, idx, ["visitor_id", "prev_visitor_id"], [pa.uint64()] * 2))
     url_res, idx = _per_distinct(raw["url"], url_parts)
     cols.update(_spread(url_res, idx, ["hostname", "pathname"], [pa.string()] * 2))
+    utm_given = [n for n in UTM_FIELDS if n in raw.column_names]
     acq_res, idx = _per_distinct(
-        _join(raw, ["url", "referrer", "site"]), lambda k: acquisition_fields(*k.split(SEP))
+        _join(raw, ["url", "referrer", "site", *utm_given]),
+        lambda k: _acquisition_of_key(k, utm_given),
     )
     cols.update(_spread(acq_res, idx, ACQUISITION_FIELDS, [pa.string()] * 9))
     ua_res, idx = _per_distinct(raw["user_agent"], agent_fields)
@@ -190,6 +193,22 @@ def enrich_table(raw: pa.Table, salts: Salts) -> pa.Table:
     if n == 0:
         return STAGED_SCHEMA.empty_table()
     return pa.table({k: cols[k] for k in STAGED_SCHEMA.names}).cast(STAGED_SCHEMA)
+
+
+def with_utm(url: str, utm: dict[str, str]) -> str:
+    """``url`` with the given UTM values set in its query string (importers that carry
+    UTMs in columns of their own)."""
+    utm = {k: v for k, v in utm.items() if v}
+    if not utm:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in utm]
+    return urlunsplit(parts._replace(query=urlencode([*query, *utm.items()])))
+
+
+def _acquisition_of_key(key: str, utm_given: list[str]) -> tuple[str, ...]:
+    url, ref, site, *utm = key.split(SEP)
+    return acquisition_fields(with_utm(url, dict(zip(utm_given, utm, strict=True))), ref, site)
 
 
 def _ids_of_key(salts: Salts, key: str) -> tuple[int, int]:

@@ -1,6 +1,8 @@
-"""The single writer loop: spool -> sessions -> event store, in batches.
+"""The single writer loop: spools -> sessions -> event store, in batches.
 
-It is the only code that writes collector events into the store. Each batch is loaded
+It is the only code that writes collector events into the store. Every collector
+process appends to a spool folder of its own under the spool root; the loop takes
+batches from each folder in turn. Each batch is loaded
 in one transaction together with the spool position it ends at, so after a crash the
 loop starts again exactly where the last committed batch ended: nothing acknowledged is
 lost and nothing is loaded twice.
@@ -12,6 +14,7 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,7 +23,7 @@ import pyarrow as pa
 from pilotage.collect.pipeline import staged_table
 from pilotage.collect.sessions import continue_across_midnight
 from pilotage.store.events import EventStore
-from pilotage.store.spool import Position, Spool
+from pilotage.store.spool import Position, SpoolReader
 
 log = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1)
@@ -47,13 +50,13 @@ class Writer:
     def __init__(
         self,
         store: EventStore,
-        spool: Spool,
+        spool_root: Path,
         *,
-        name: str = "collector",
         batch_size: int = 5000,
         timeout_minutes: int = 30,
     ) -> None:
-        self.store, self.spool, self.name = store, spool, name
+        self.store, self.spool_root = store, spool_root
+        self.readers: dict[str, SpoolReader] = {}
         self.batch_size = batch_size
         self.timeout = timedelta(minutes=timeout_minutes)
         self.recent = self._seed_recent()
@@ -72,21 +75,28 @@ class Writer:
         ).to_pylist()
         return {(r["site"], r["visitor_id"]): r["last"] for r in rows}
 
-    def position(self) -> Position:
-        stored = self.store.spool_position(self.name)
+    def _discover(self) -> dict[str, SpoolReader]:
+        for folder in sorted(self.spool_root.glob("*/")):
+            if folder.name not in self.readers:
+                self.readers[folder.name] = SpoolReader(folder)
+        return self.readers
+
+    def position(self, name: str) -> Position:
+        stored = self.store.spool_position(name)
         if stored is not None:
             return Position(*stored)
-        segments = self.spool.segments()
+        segments = self.readers[name].segments()
         return Position(segments[0] if segments else 1, 0)
 
     def run_once(self) -> int:
         """Load one batch; returns the number of events loaded."""
         with self._run_lock:  # the loop thread and a drain() caller must not both load
-            return self._load_batch()
+            return sum(self._load_batch(name) for name in list(self._discover()))
 
-    def _load_batch(self) -> int:
-        start = self.position()
-        records, end = self.spool.read(start, self.batch_size)
+    def _load_batch(self, name: str) -> int:
+        reader = self.readers[name]
+        start = self.position(name)
+        records, end = reader.read(start, self.batch_size)
         if not records:
             return 0
         table = staged_table([decode(r) for r in records])
@@ -94,9 +104,9 @@ class Writer:
         self.store.ingest(
             table,
             timeout_minutes=int(self.timeout.total_seconds() // 60),
-            spool=(self.name, end.segment, end.offset),
+            spool=(name, end.segment, end.offset),
         )
-        self.spool.drop_before(end)
+        reader.drop_before(end)
         self._prune(table)
         self.loaded += len(records)
         return len(records)

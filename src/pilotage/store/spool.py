@@ -12,6 +12,7 @@ fsynced, so never acknowledged, and :meth:`Spool.recover` cuts it off.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import struct
 import threading
@@ -20,8 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pilotage.errors import StoreError
+
 HEADER = struct.Struct(">II")
 SEGMENT_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)
@@ -30,24 +34,81 @@ class Position:
     offset: int
 
 
-class Spool:
-    """Segments in ``folder``. Appends come from one thread at a time (the committer)."""
+class SpoolReader:
+    """Reads and trims the segments of ``folder``; never writes records. The writer loop
+    holds one per spool folder, including the folders of other collector processes."""
 
-    def __init__(self, folder: Path, segment_bytes: int = SEGMENT_BYTES) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.segment_bytes = segment_bytes
         folder.mkdir(parents=True, exist_ok=True)
-        self.recover()
-        segments = self.segments()
-        self._segment = segments[-1] if segments else 1
-        self._file = open(self._path(self._segment), "ab")  # noqa: SIM115
-        self._dirsync()
 
     def _path(self, segment: int) -> Path:
         return self.folder / f"{segment:012d}.seg"
 
     def segments(self) -> list[int]:
         return sorted(int(p.stem) for p in self.folder.glob("*.seg"))
+
+    def read(self, start: Position, limit: int) -> tuple[list[bytes], Position]:
+        """Up to ``limit`` complete records from ``start``; returns them and the position
+        after the last one. Reads only from ``start`` on, in chunks."""
+        records: list[bytes] = []
+        pos = start
+        segments = [s for s in self.segments() if s >= start.segment]
+        for i, segment in enumerate(segments):
+            if segment > pos.segment:
+                pos = Position(segment, 0)
+            at_end = self._read_segment(pos, limit, records)
+            pos = at_end[0]
+            if len(records) >= limit or not at_end[1] or i == len(segments) - 1:
+                break
+        return records, pos
+
+    def _read_segment(
+        self, pos: Position, limit: int, records: list[bytes]
+    ) -> tuple[Position, bool]:
+        """Append records of one segment from ``pos``; returns the new position and
+        whether the whole segment was consumed."""
+        path = self._path(pos.segment)
+        size = path.stat().st_size
+        offset = pos.offset
+        with open(path, "rb") as f:
+            while offset < size and len(records) < limit:
+                f.seek(offset)
+                data = f.read(READ_CHUNK)
+                found, consumed = _scan(data, 0, limit - len(records))
+                records.extend(found)
+                offset += consumed
+                if consumed == 0:
+                    break
+        return Position(pos.segment, offset), offset >= size
+
+    def drop_before(self, pos: Position) -> None:
+        """Delete the segments entirely before ``pos`` (already loaded); the segment a
+        collector appends to is always the last one, never before ``pos``."""
+        for segment in self.segments():
+            if segment < pos.segment:
+                self._path(segment).unlink(missing_ok=True)
+
+
+class Spool(SpoolReader):
+    """The appending side, owned by one collector process: appends come from one thread
+    at a time (the committer)."""
+
+    def __init__(self, folder: Path, segment_bytes: int = SEGMENT_BYTES) -> None:
+        super().__init__(folder)
+        self.segment_bytes = segment_bytes
+        # Two appenders on one folder would interleave records: the second one is refused.
+        self._lock = open(folder / ".lock", "a")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise StoreError(f"the spool {folder} is in use by another process") from None
+        self.recover()
+        segments = self.segments()
+        self._segment = segments[-1] if segments else 1
+        self._file = open(self._path(self._segment), "ab")  # noqa: SIM115
+        self._dirsync()
 
     def recover(self) -> None:
         """Cut a partial or corrupt record off the end of the last segment."""
@@ -76,32 +137,9 @@ class Spool:
             self._file = open(self._path(self._segment), "ab")  # noqa: SIM115
             self._dirsync()
 
-    def read(self, start: Position, limit: int) -> tuple[list[bytes], Position]:
-        """Up to ``limit`` complete records from ``start``; returns them and the position
-        after the last one."""
-        records: list[bytes] = []
-        pos = start
-        for segment in self.segments():
-            if segment < pos.segment:
-                continue
-            if segment > pos.segment:
-                pos = Position(segment, 0)
-            data = self._path(segment).read_bytes()
-            found, end = _scan(data, pos.offset, limit - len(records))
-            records.extend(found)
-            pos = Position(segment, end)
-            if len(records) >= limit or end < len(data):
-                break
-        return records, pos
-
-    def drop_before(self, pos: Position) -> None:
-        """Delete the segments entirely before ``pos`` (already loaded)."""
-        for segment in self.segments():
-            if segment < pos.segment and segment != self._segment:
-                self._path(segment).unlink(missing_ok=True)
-
     def close(self) -> None:
         self._file.close()
+        self._lock.close()
 
     def __enter__(self) -> Spool:
         return self

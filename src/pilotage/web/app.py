@@ -24,10 +24,10 @@ def create_app(settings: Settings | None = None) -> CollectorEndpoint:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         instance = Instance(settings)
-        spool = Spool(settings.spool_dir)
+        spool = Spool(settings.spool_dir / "main")
         writer = Writer(
             instance.events,
-            spool,
+            settings.spool_dir,
             batch_size=settings.spool_batch_size,
             timeout_minutes=settings.session_timeout_minutes,
         )

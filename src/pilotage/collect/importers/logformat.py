@@ -229,6 +229,13 @@ def compile_format(fmt: str, name: str = "custom") -> LogFormat:
     return LogFormat(name, text, "".join(b.parts), tuple(b.fields), b.time_kind, b.time_format)
 
 
+def capture_only(regex: str, keep: Iterable[str]) -> str:
+    """``regex`` with only the named groups in ``keep`` capturing (the others become
+    ``(?:...)``). Literal text is escaped by compile_format, so ``(?P<`` is always ours."""
+    kept = set(keep)
+    return re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in kept else "(?:", regex)
+
+
 def resolve_format(fmt: str) -> LogFormat:
     """A preset name (``combined``, ``common``, ``vhost_combined``, ``nginx``) or a
     LogFormat string; anything else raises InvalidInput."""

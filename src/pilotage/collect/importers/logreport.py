@@ -66,14 +66,15 @@ def _prepare(con: duckdb.DuckDBPyConnection, parsed: str, bots: str) -> None:
     static = f"lower(regexp_extract(request, '\\.([A-Za-z0-9]+)$', 1)) IN ({exts})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {REQ} AS
+        WITH agents AS (SELECT user_agent, is_bot, {ua_key} AS ua_key FROM {bots})
         SELECT p.*, coalesce(b.is_bot, false) AS is_bot,
             CASE WHEN status BETWEEN 400 AND 499 THEN NULL
-                 ELSE hash(ip, day, {ua_key}) END AS visitor,
+                 ELSE hash(ip, day, b.ua_key) END AS visitor,
             CASE WHEN status = 404 THEN 'not_found'
                  WHEN {static} THEN 'static_requests'
                  ELSE 'requests' END AS panel,
             {pageview_sql()} AS pageview
-        FROM {parsed} p LEFT JOIN {bots} b USING (user_agent)
+        FROM {parsed} p LEFT JOIN agents b USING (user_agent)
         WHERE ok
     """)
 

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from pilotage.collect.enrich.bots import is_bot
 from pilotage.collect.hit import raw_hit_schema
-from pilotage.collect.importers.logformat import LogFormat, resolve_format
+from pilotage.collect.importers.logformat import LogFormat, capture_only, resolve_format
 from pilotage.collect.importers.report import FIRST_LINES_KEPT, ImportReport
 from pilotage.errors import NotFound
 
@@ -66,6 +66,7 @@ METHODS = (
 IPV4_RE = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"  # noqa: E501
 IPV6_RE = r"^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$"
 
+CAPTURES = 4
 LINES = "_pilotage_log_lines"
 FILES = "_pilotage_log_files"
 ENCODING = "_pilotage_log_encoding"
@@ -155,51 +156,67 @@ def _line_no_sql(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _time_sql(fmt: LogFormat) -> tuple[str, str]:
-    """SQL for (UTC timestamp, local day) from the ``time`` field ``x.t``."""
+    """SQL for ``lt`` (the time as written, parsed once) from the ``time`` field ``t``,
+    then for the UTC timestamp from ``lt`` and ``t``. The day is ``lt::DATE``."""
     if "time" not in fmt.fields:
-        return "NULL::TIMESTAMP", "NULL::DATE"
+        return "NULL::TIMESTAMP", "lt"
     if fmt.time_kind == "epoch":
         scale = {"s": 1_000_000, "ms": 1_000, "us": 1}[fmt.time_format]
-        ts = f"make_timestamp(try_cast(x.t AS BIGINT) * {scale})"
-        return ts, f"{ts}::DATE"
+        return f"make_timestamp(try_cast(t AS BIGINT) * {scale})", "lt"
     if fmt.time_kind == "strftime":
-        parsed = f"try_strptime(x.t, {lit(fmt.time_format)})"
-        ts = f"make_timestamp(epoch_us({parsed}))" if "%z" in fmt.time_format else parsed
-        return ts, f"{ts}::DATE"
+        parsed = f"try_strptime(t, {lit(fmt.time_format)})"
+        if "%z" in fmt.time_format:
+            parsed = f"make_timestamp(epoch_us({parsed}))"
+        return parsed, "lt"
     # Common Log Format: 17/May/2015:10:05:03 +0000. GoAccess buckets days by the date as
     # written (server local time); ts is that time minus the offset, i.e. UTC.
-    local = "try_strptime(x.t[1:20], '%d/%b/%Y:%H:%M:%S')"
-    off = "try_cast(x.t[22:26] AS INTEGER)"
+    off = "try_cast(t[22:26] AS INTEGER)"
     minutes = f"sign({off}) * ((abs({off}) // 100) * 60 + abs({off}) % 100)"
-    valid = "length(x.t) = 26 AND x.t[21] = ' '"
-    return f"CASE WHEN {valid} THEN {local} - to_minutes({minutes}) END", f"{local}::DATE"
+    valid = "length(t) = 26 AND t[21] = ' '"
+    return (
+        "try_strptime(t[1:20], '%d/%b/%Y:%H:%M:%S')",
+        f"CASE WHEN {valid} THEN lt - to_minutes({minutes}) END",
+    )
 
 
 def _g(fmt: LogFormat, field: str, default: str = "''") -> str:
-    return f"g.{field}" if field in fmt.fields else default
+    if field not in fmt.fields:
+        return default
+    return f"g{fmt.fields.index(field) // CAPTURES}.{field}"
+
+
+def _extract_sql(fmt: LogFormat) -> str:
+    """One regexp_extract per CAPTURES fields: with at most 4 capture groups RE2 can use
+    its one-pass matcher (kMaxOnePassCapture = 5, group 0 included), five times faster
+    than the backtracker it needs for the 8 fields of a combined line; two passes of the
+    fast matcher still win by half."""
+    parts = []
+    for i in range(0, len(fmt.fields), CAPTURES):
+        keep = fmt.fields[i : i + CAPTURES]
+        names = ", ".join(lit(f) for f in keep)
+        regex = capture_only(fmt.regex, keep)
+        parts.append(f"regexp_extract(l.line, {lit(regex)}, [{names}]) AS g{i // CAPTURES}")
+    return ", ".join(parts)
 
 
 def _request_sql(fmt: LogFormat) -> tuple[str, str]:
-    """SQL for the request line ``rq`` (over ``g``), then for the columns method, target
-    (raw), protocol and key (the GoAccess request key) over ``rq``. String functions,
-    not a regex: the first word is the method, the last the protocol when it starts
-    with HTTP/, the rest the target."""
+    """SQL for the request line ``rq`` (over the groups), then for the columns method,
+    target (raw), protocol and key (the GoAccess request key) over ``rq`` and its first
+    and last words ``w1``, ``wl``. String functions, not a regex: the first word is the
+    method, the last the protocol when it starts with HTTP/, the rest the target."""
     if "request" in fmt.fields:
         methods = ", ".join(lit(m) for m in (*METHODS, *(m.lower() for m in METHODS)))
-        first = "split_part(rq, ' ', 1)"
-        last = "rq[length(rq) - strpos(reverse(rq), ' ') + 2:]"
-        has_protocol = f"strpos(rq, ' ') > 0 AND upper({last}) LIKE 'HTTP/%'"
-        target = f"trim(rq[length({first}) + 2:length(rq) - length({last})])"
-        return "trim(g.request)", (
-            f"CASE WHEN {first} IN ({methods}) AND {has_protocol} THEN upper({first}) "
-            "ELSE '' END AS method, "
+        known = f"list_contains([{methods}], w1)"
+        target = "trim(rq[length(w1) + 2:length(rq) - length(wl)])"
+        return f"trim({_g(fmt, 'request')})", (
+            f"CASE WHEN {known} AND upper(wl) LIKE 'HTTP/%' THEN upper(w1) ELSE '' END "
+            "AS method, "
             f"CASE WHEN method <> '' THEN {target} ELSE '' END AS target, "
-            f"CASE WHEN method <> '' THEN upper({last}) ELSE '' END AS protocol, "
-            f"CASE WHEN method <> '' THEN target WHEN {first} IN ({methods}) THEN '-' "
-            "ELSE rq END AS key"
+            "CASE WHEN method <> '' THEN upper(wl) ELSE '' END AS protocol, "
+            f"CASE WHEN method <> '' THEN target WHEN {known} THEN '-' ELSE rq END AS key"
         )
     target = f"{_g(fmt, 'path')} || {_g(fmt, 'query')}"
-    return "NULL", (
+    return "''", (
         f"upper({_g(fmt, 'method')}) AS method, {target} AS target, "
         f"upper({_g(fmt, 'protocol')}) AS protocol, {target} AS key"
     )
@@ -209,13 +226,13 @@ def _witness(fmt: LogFormat) -> str:
     """A test that the line matched: a field that is never empty when it does."""
     for field in ("time", "status", "ip", "vhost", "bytes"):
         if field in fmt.fields:
-            return f"g.{field} <> ''"
+            return f"{_g(fmt, field)} <> ''"
     return f"regexp_matches(l.line, {lit(fmt.regex)})"
 
 
 def _parse_sql(con: duckdb.DuckDBPyConnection, fmt: LogFormat, out: str) -> str:
-    names = ", ".join(lit(f) for f in fmt.fields)
-    ts, day = _time_sql(fmt)
+    groups = ", ".join(f"g{i}" for i in range((len(fmt.fields) + CAPTURES - 1) // CAPTURES))
+    lt, ts = _time_sql(fmt)
     rq, columns = _request_sql(fmt)
     ip = _g(fmt, "ip")
     ip_ok = (
@@ -227,18 +244,23 @@ def _parse_sql(con: duckdb.DuckDBPyConnection, fmt: LogFormat, out: str) -> str:
         CREATE OR REPLACE TEMP TABLE {out} AS
         WITH m AS (
             SELECT l.file_no, {_line_no_sql(con)} AS line_no,
-                regexp_extract(l.line, {lit(fmt.regex)}, [{names}]) AS g
+                {_extract_sql(fmt)}
             FROM {LINES} l JOIN {FILES} f USING (file_no)
-            WHERE l.line IS NOT NULL AND trim(l.line) <> '' AND NOT starts_with(l.line, '#')
+            WHERE l.line <> '' AND NOT starts_with(l.line, '#')
         ), x AS (
             SELECT file_no, line_no, {_witness(fmt)} AS matched, {_g(fmt, "time")} AS t,
                 {ip} AS ip, try_cast({_g(fmt, "status", "NULL")} AS INTEGER) AS status,
-                {rq} AS rq, g
+                {rq} AS rq, {groups}
             FROM m
-        ), y AS (
-            SELECT file_no, line_no, matched, ip, status, g, {columns},
-                {ts} AS ts, {day} AS day
+        ), w AS (
+            SELECT *, {lt} AS lt, split_part(rq, ' ', 1) AS w1,
+                CASE WHEN contains(rq, ' ')
+                    THEN rq[length(rq) - strpos(reverse(rq), ' ') + 2:] ELSE '' END AS wl
             FROM x
+        ), y AS (
+            SELECT file_no, line_no, matched, ip, status, {groups}, {columns},
+                {ts} AS ts, lt::DATE AS day
+            FROM w
         )
         SELECT file_no, line_no,
             CASE WHEN NOT matched THEN 'unparsable line' {bad_ip}

@@ -18,15 +18,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pilotage.collect.sessions import sessionise
 from pilotage.errors import StoreError
 from pilotage.store.events.migrations import migrate
 from pilotage.store.events.schema import EVENT_NAMES, quote
+from pilotage.store.events.sessionise import sessionise
 
 # The columns an ingested batch carries: the event columns the store computes are left out.
 STAGED_NAMES = tuple(n for n in EVENT_NAMES if n not in ("session_id", "entry_page"))
-# Events of one visitor id lie within two days (daily salt; visits may cross midnight).
-VISITOR_SPAN = "INTERVAL 2 DAY"
 
 
 class EventStore:
@@ -109,34 +107,54 @@ class EventStore:
     def _ingest(
         self, con: duckdb.DuckDBPyConnection, staged: pa.Table, timeout_minutes: int
     ) -> None:
+        """Re-sessionise the incoming events together with the stored visits they can join.
+
+        Visits are maximal chains of events with gaps of at most the timeout, so new
+        events can only merge with stored visits of the same visitor that end at most one
+        timeout before them or start at most one timeout after them. Those visits (and
+        their events) are taken out and computed again with the new events; the rest of
+        the history is not touched, so a live batch costs what it brings, not what the
+        store holds."""
         con.register("_incoming_arrow", staged)
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM _incoming_arrow")
         finally:
             con.unregister("_incoming_arrow")
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _affected AS
-            SELECT site, visitor_id, min(ts) AS lo, max(ts) AS hi
-            FROM _incoming GROUP BY site, visitor_id
+        gap = f"INTERVAL {int(timeout_minutes)} MINUTE"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _touched AS
+            SELECT s.session_id, s.start, s."end"
+            FROM sessions s JOIN (
+                SELECT site, visitor_id, min(ts) AS lo, max(ts) AS hi
+                FROM _incoming GROUP BY site, visitor_id
+            ) a USING (site, visitor_id)
+            WHERE s."end" >= a.lo - {gap} AND s.start <= a.hi + {gap}
         """)
+        lo, hi = con.execute('SELECT min(start), max("end") FROM _touched').fetchone() or (
+            None,
+            None,
+        )
         cols = ", ".join(quote(n) for n in STAGED_NAMES)
-        stored = f"""
-            FROM events e JOIN _affected a USING (site, visitor_id)
-            WHERE e.ts BETWEEN a.lo - {VISITOR_SPAN} AND a.hi + {VISITOR_SPAN}
-        """
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _pool AS
-            SELECT {cols} FROM _incoming
-            UNION ALL SELECT {", ".join("e." + quote(n) for n in STAGED_NAMES)} {stored}
-        """)
-        con.execute(f"""
-            DELETE FROM sessions WHERE session_id IN (SELECT DISTINCT e.session_id {stored})
-        """)
-        con.execute(f"DELETE FROM events WHERE rowid IN (SELECT e.rowid {stored})")
+        if lo is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming")
+        else:
+            stored = (
+                "FROM events WHERE ts BETWEEN ? AND ? "
+                "AND session_id IN (SELECT session_id FROM _touched)"
+            )
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming "
+                f"UNION ALL SELECT {cols} {stored}",
+                [lo, hi],
+            )
+            con.execute(f"DELETE {stored}", [lo, hi])
+            con.execute(
+                "DELETE FROM sessions WHERE session_id IN (SELECT session_id FROM _touched)"
+            )
         sessionise(con, "_pool", "_events_out", "_sessions_out", timeout_minutes)
         con.execute("INSERT INTO events SELECT * FROM _events_out")
         con.execute("INSERT INTO sessions SELECT * FROM _sessions_out")
-        for table in ("_incoming", "_affected", "_pool", "_events_out", "_sessions_out"):
+        for table in ("_incoming", "_touched", "_pool", "_events_out", "_sessions_out"):
             con.execute(f"DROP TABLE {table}")
 
     def spool_position(self, name: str) -> tuple[int, int] | None:

@@ -1,0 +1,55 @@
+"""Running the server: one process, or one main process and collector fronts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import uvicorn
+
+from pilotage.config import Settings
+from pilotage.errors import InvalidInput
+from pilotage.web.app import create_app
+from pilotage.web.front import reuseport_socket
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    if workers < 1:
+        raise InvalidInput("--workers must be at least 1", field="workers")
+    app = create_app(settings)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    if workers == 1:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        server.run(sockets=[sock])
+        return
+    run_dir = settings.data_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    uds = run_dir / "app.sock"
+    uds.unlink(missing_ok=True)
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind(str(uds))
+    fronts = [_spawn_front(f"front-{i}", host, port, uds) for i in range(1, workers)]
+    try:
+        server.run(sockets=[reuseport_socket(host, port), unix])
+    finally:
+        for proc in fronts:
+            proc.send_signal(signal.SIGTERM)
+        for proc in fronts:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        uds.unlink(missing_ok=True)
+
+
+def _spawn_front(name: str, host: str, port: int, uds: os.PathLike[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pilotage.web.front", "--name", name, "--host", host,
+         "--port", str(port), "--uds", os.fspath(uds)],
+    )  # fmt: skip
