@@ -12,9 +12,7 @@ from functools import cached_property
 import pyarrow as pa
 
 from pilotage.collect.importers.report import ImportReport
-from pilotage.collect.pipeline import enrich_table
 from pilotage.collect.salts import DailySalts, EphemeralSalts
-from pilotage.collect.sessions import continue_across_midnight
 from pilotage.config import Settings, load_settings
 from pilotage.errors import InvalidInput
 from pilotage.sites import get_site
@@ -57,6 +55,11 @@ class Instance:
         Imported days get salts of their own that live only for this import."""
         if raw.num_rows == 0:
             return 0
+        # Imported here: enrichment loads user-agent and bot rules, which commands that
+        # only read do not need (CLI start-up time).
+        from pilotage.collect.pipeline import enrich_table
+        from pilotage.collect.sessions import continue_across_midnight
+
         staged = enrich_table(raw, EphemeralSalts())
         timeout = timedelta(minutes=self.settings.session_timeout_minutes)
         staged = continue_across_midnight(staged, timeout)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pilotage.analytics import Funnel as AFunnel
-from pilotage.analytics import Goal as AGoal
-from pilotage.analytics import Rate as ARate
-from pilotage.analytics import Rates
 from pilotage.errors import Conflict, InvalidInput, NotFound
 from pilotage.store.app import Funnel, Goal, Rate, Site
+
+if TYPE_CHECKING:
+    from pilotage.analytics import Funnel as AFunnel
+    from pilotage.analytics import Goal as AGoal
+    from pilotage.analytics import Rates
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -131,6 +132,8 @@ def set_rate(s: Session, site: Site, currency: str, rate: str | Decimal) -> Rate
 
 def analytics_goals(site: Site) -> tuple[AGoal, ...]:
     """The site's goals as the query model's definitions."""
+    from pilotage.analytics import Goal as AGoal
+
     return tuple(
         AGoal(
             name=g.name,
@@ -145,6 +148,9 @@ def analytics_goals(site: Site) -> tuple[AGoal, ...]:
 
 
 def analytics_rates(site: Site) -> Rates:
+    from pilotage.analytics import Rate as ARate
+    from pilotage.analytics import Rates
+
     return Rates(site.currency, tuple(ARate(r.currency, Decimal(r.rate)) for r in site.rates))
 
 
@@ -152,6 +158,8 @@ def analytics_funnel(site: Site, name: str) -> AFunnel:
     funnel = next((f for f in site.funnels if f.name == name), None)
     if funnel is None:
         raise NotFound(f"no funnel '{name}' on {site.domain}", field="funnel")
+    from pilotage.analytics import Funnel as AFunnel
+
     by_name = {g.name: g for g in analytics_goals(site)}
     return AFunnel(
         name=funnel.name,

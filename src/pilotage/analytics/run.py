@@ -1,8 +1,11 @@
 """Stage 5: run a plan's statements on a backend and merge their rows into a ``Result``.
 
-A ``Backend`` is anything with a ``dialect`` ("duckdb" or "clickhouse") and a
-``fetch(sql)`` returning rows (tuples) or a pyarrow table. ``DuckDBBackend`` wraps a
-DuckDB connection; a ClickHouse client can be wrapped the same way.
+A ``Backend`` (see ``fetch.py``) is anything with a ``dialect`` ("duckdb" or
+"clickhouse") and a ``fetch(sql)`` returning rows (tuples) or a pyarrow table.
+``DuckDBBackend`` wraps a DuckDB connection; a ClickHouse client can be wrapped the same
+way. ``run_plan`` first sends every statement the query needs (current range, comparison
+range, totals) in one ``fetch_many`` call, so a backend that allows it runs them side by
+side, then assembles the result from those rows.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
-
-import pyarrow as pa
+from functools import lru_cache
+from typing import Any
 
 from pilotage.analytics import periods, sql
 from pilotage.analytics.conditions import TIME_FORMATS
+from pilotage.analytics.fetch import Backend, Prefetched, fetch_many, fetch_rows
 from pilotage.analytics.optimise import optimise
 from pilotage.analytics.parse import plan_to_dict
 from pilotage.analytics.query import Part, Plan, Query
@@ -28,31 +31,37 @@ Key = tuple[str, ...]
 NONE_LABEL = "(none)"
 
 
-class Backend(Protocol):
-    dialect: str
-
-    def fetch(
-        self, sql: str, params: Sequence[object] | None = None
-    ) -> pa.Table | Sequence[Sequence[Any]]: ...
+__all__ = ["Backend", "DuckDBBackend", "fetch_rows", "run_plan", "run_query"]
 
 
 class DuckDBBackend:
+    """A DuckDB connection as a backend; each fetch runs on its own cursor (a connection
+    object is not safe to share between threads), so statements may run in parallel."""
+
     dialect = "duckdb"
+    parallel_fetch = True
 
     def __init__(self, con: Any) -> None:
         self.con = con
 
     def fetch(self, sql: str, params: Sequence[object] | None = None) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = self.con.execute(sql, list(params or [])).fetchall()
+        cursor = self.con.cursor()
+        try:
+            rows: list[tuple[Any, ...]] = cursor.execute(sql, list(params or [])).fetchall()
+        finally:
+            cursor.close()
         return rows
 
 
-def fetch_rows(backend: Backend, text: str) -> list[tuple[Any, ...]]:
-    got = backend.fetch(text)
-    if isinstance(got, pa.Table):
-        columns = got.to_pydict()
-        return list(zip(*columns.values(), strict=True)) if columns else []
-    return [tuple(r) for r in got]
+@lru_cache(maxsize=256)
+def compiled(
+    plan: Plan, part: Part, rng: periods.TimeRange, dialect: str
+) -> tuple[sql.Statement, str]:
+    """A part's statement and its SQL text. Memoised: ``run_plan`` writes every statement
+    once to fetch them all ahead, then again to read their rows, and sqlglot's tree
+    building costs a few milliseconds a statement."""
+    st = sql.statement(plan, part, rng)
+    return st, sql.generate(st.tree, dialect)
 
 
 @dataclass
@@ -82,8 +91,8 @@ def _label(value: object, dim: str) -> str:
 def _fetch_part(
     backend: Backend, plan: Plan, part: Part, rng: periods.TimeRange, out: Fetched
 ) -> None:
-    st = sql.statement(plan, part, rng)
-    for row in fetch_rows(backend, sql.generate(st.tree, backend.dialect)):
+    st, text = compiled(plan, part, rng, backend.dialect)
+    for row in fetch_rows(backend, text):
         key = tuple(_label(v, d) for v, d in zip(row, part.dimensions, strict=False))
         extras = row[st.dimensions : st.dimensions + st.extras]
         stats = dict(zip(st.stats, row[st.dimensions + st.extras :], strict=True))
@@ -178,12 +187,26 @@ def _aligner(plan: Plan) -> dict[str, str]:
     return dict(zip(now, then, strict=False))
 
 
+def _comparison_plan(plan: Plan) -> Plan:
+    return replace(plan, push_down=False)  # compared rows may be outside the top N
+
+
+def _texts(plan: Plan, dialect: str) -> list[str]:
+    """Every statement ``run_plan`` will send for ``plan``: parts, comparison, totals."""
+    jobs = [(plan, plan.range)]
+    if plan.comparison is not None:
+        jobs.append((_comparison_plan(plan), plan.comparison))
+    texts = [compiled(p, part, rng, dialect)[1] for p, rng in jobs for part in p.parts]
+    totals = _totals_plan(plan)
+    return texts + (_texts(totals, dialect) if totals is not None else [])
+
+
 def _compare(
     backend: Backend, plan: Plan, rows: dict[Key, tuple[Any, ...]], warnings: list[str]
 ) -> list[Row]:
     if plan.comparison is None:
         return [Row(k, v) for k, v in rows.items()]
-    unpaged = replace(plan, push_down=False)  # compared rows may be outside the top N
+    unpaged = _comparison_plan(plan)
     then = metric_rows(unpaged, fetch_plan(backend, unpaged, plan.comparison), warnings)
     empty = tuple(metric_value(m, {}, None) for m in plan.metrics)
     align = _aligner(plan)
@@ -199,17 +222,26 @@ def _compare(
     return out
 
 
-def _totals(backend: Backend, plan: Plan) -> Row | None:
+def _totals_plan(plan: Plan) -> Plan | None:
     if not plan.query.totals or not plan.dimensions or "goal" in plan.dimensions:
         return None
     query = replace(plan.query, time_labels=False, limit=None, offset=0)
     bare = replace(plan, query=query, dimensions=(), order_by=(), parts=(), push_down=False)
-    result = run_plan(backend, optimise(bare))
+    return optimise(bare)
+
+
+def _totals(backend: Backend, plan: Plan) -> Row | None:
+    totals = _totals_plan(plan)
+    if totals is None:
+        return None
+    result = run_plan(backend, totals)
     return result.rows[0] if result.rows else None
 
 
 def run_plan(backend: Backend, plan: Plan) -> Result:
     """Fetch, compute, compare, order and page: the result of an optimised plan."""
+    if not isinstance(backend, Prefetched):
+        backend = Prefetched(backend, fetch_many(backend, _texts(plan, backend.dialect)))
     warnings: list[str] = []
     rows = metric_rows(plan, fetch_plan(backend, plan, plan.range), warnings)
     labels = None

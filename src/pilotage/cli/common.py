@@ -6,13 +6,14 @@ import csv
 import io
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console
 from rich.table import Table
 
-from pilotage.instance import Instance
+if TYPE_CHECKING:
+    from pilotage.instance import Instance
 
 console = Console()
 err_console = Console(stderr=True)
@@ -20,6 +21,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def instance(read_only: bool = False) -> Instance:
+    # Imported on use: commands import only what they run, so `pilotage` starts quickly.
+    from pilotage.instance import Instance
+
     return Instance(read_only=read_only)
 
 

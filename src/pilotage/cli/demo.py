@@ -6,16 +6,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pilotage import sites as domain
 from pilotage.cli.admin import serve
 from pilotage.cli.common import console
 from pilotage.cli.imports import summary
 from pilotage.collect.importers.report import ImportReport
-from pilotage.instance import Instance
+
+if TYPE_CHECKING:
+    from pilotage.instance import Instance
 
 SHOP = "boutique.example"
 LOG_SITE = "semicomplete.com"
@@ -29,6 +30,7 @@ def sample_log() -> Path:
 
 
 def load_shop(inst: Instance, now: datetime) -> None:
+    from pilotage import sites as domain
     from pilotage.demo import generate
 
     start = (now - timedelta(days=DEMO_DAYS)).date()
@@ -59,6 +61,7 @@ def load_shop(inst: Instance, now: datetime) -> None:
 
 
 def load_log(inst: Instance) -> None:
+    from pilotage import sites as domain
     from pilotage.collect.importers.logs import read_log_hits
 
     with inst.app.session() as s:
@@ -72,6 +75,8 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve", help="Serve once loaded.")] = False,
 ) -> None:
     """Load the demo data (once) into the configured store."""
+    from pilotage.instance import Instance
+
     inst = Instance()
     known = set(inst.known_sites())
     if SHOP not in known:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from pilotage.cli.common import console, instance, print_json, print_table
 from pilotage.collect.importers.report import ImportReport
 from pilotage.errors import NotFound
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 app = typer.Typer(help="Load events from files into the store.", no_args_is_help=True)
 Files = Annotated[list[Path], typer.Argument(help="Files to import.", show_default=False)]

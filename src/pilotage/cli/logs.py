@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from pilotage.collect.importers.logreport import report as log_report
 from pilotage.errors import InvalidInput, PilotageError
 
 app = typer.Typer(
@@ -96,6 +95,9 @@ def report(
         if format not in ("table", "json"):
             raise InvalidInput(f"unknown output format {format!r}: use table or json")
         output = "json" if format == "json" else "table"
+        # Imported on use so that `pilotage` starts quickly for every other command.
+        from pilotage.collect.importers.logreport import report as log_report
+
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
         bar = Progress(
             *columns, console=err_console, transient=True, disable=not err_console.is_terminal

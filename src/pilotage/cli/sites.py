@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from pilotage import sites as domain
 from pilotage.cli.common import instance, print_table
 from pilotage.errors import InvalidInput
 
@@ -24,6 +23,8 @@ def sites_add(
     currency: Annotated[str, typer.Option(help="Currency revenue is reported in.")] = "EUR",
 ) -> None:
     """Add a site."""
+    from pilotage import sites as domain
+
     inst = instance()
     with inst.app.session() as s:
         site = domain.add_site(s, domain_name, timezone, currency)
@@ -33,6 +34,8 @@ def sites_add(
 @sites_app.command("list")
 def sites_list() -> None:
     """List the sites."""
+    from pilotage import sites as domain
+
     with instance().app.session() as s:
         rows = [(x.domain, x.timezone, x.currency, len(x.goals)) for x in domain.list_sites(s)]
     print_table("Sites", ["domain", "timezone", "currency", "goals"], rows)
@@ -58,6 +61,8 @@ def goals_add(
     currency: Annotated[str, typer.Option(help="Revenue goal currency.")] = "",
 ) -> None:
     """Add a goal to a site."""
+    from pilotage import sites as domain
+
     with instance().app.session() as s:
         goal = domain.add_goal(
             s,
@@ -74,6 +79,8 @@ def goals_add(
 @goals_app.command("list")
 def goals_list(site: Annotated[str, typer.Option(help="Site domain.")]) -> None:
     """List a site's goals."""
+    from pilotage import sites as domain
+
     with instance().app.session() as s:
         goals = domain.get_site(s, site).goals
         rows = [
@@ -90,6 +97,8 @@ def rates_set(
     site: Annotated[str, typer.Option(help="Site domain.")],
 ) -> None:
     """Set the rate of a currency against the site currency."""
+    from pilotage import sites as domain
+
     with instance().app.session() as s:
         r = domain.set_rate(s, domain.get_site(s, site), currency, rate)
         typer.echo(f"1 {r.currency} = {r.rate} in {site}'s currency.")

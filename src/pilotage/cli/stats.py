@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pilotage import sites as domain
-from pilotage.analytics import Result, parse_cli, parse_filter_text, run_funnel, run_query
-from pilotage.analytics.parse import parse_period
 from pilotage.cli.common import instance, print_csv, print_json, print_table
 from pilotage.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from pilotage.analytics import Result
 
 funnels_app = typer.Typer(help="Funnels: ordered goals within a time window.", no_args_is_help=True)
 Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
@@ -68,6 +68,9 @@ def stats(
     fmt: Format = "table",
 ) -> None:
     """Metrics of a site, optionally broken down by dimensions."""
+    from pilotage import sites as domain
+    from pilotage.analytics import parse_cli, run_query
+
     _check_format(fmt)
     inst = instance(read_only=True)
     with inst.app.session() as s:
@@ -99,6 +102,8 @@ def funnels_add(
     window: Annotated[int, typer.Option(help="Hours the visitor has to go through.")] = 24,
 ) -> None:
     """Add a funnel made of existing goals."""
+    from pilotage import sites as domain
+
     if window < 1:
         raise InvalidInput("--window must be at least one hour", field="window")
     with instance().app.session() as s:
@@ -115,6 +120,10 @@ def funnels_show(
     fmt: Format = "table",
 ) -> None:
     """Visitors reaching each step, conversion and drop-off."""
+    from pilotage import sites as domain
+    from pilotage.analytics import parse_filter_text, run_funnel
+    from pilotage.analytics.parse import parse_period
+
     _check_format(fmt)
     inst = instance(read_only=True)
     with inst.app.session() as s:

@@ -150,10 +150,7 @@ def _visits(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             vhost AS hostname, path AS pathname, true AS interactive, is_bot
         FROM {REQ} WHERE pageview AND NOT is_bot
     """)
-    # Importing the store first loads collect.sessions through store.events, around the
-    # import cycle between those two modules (collect.sessions imported first fails).
-    import pilotage.store.events  # noqa: F401
-    from pilotage.collect.sessions import sessionise
+    from pilotage.store.events.sessionise import sessionise
 
     sessionise(con, "_pilotage_report_pv", "_pilotage_report_events", "_pilotage_report_visits")
     row = con.execute("""
