@@ -30,10 +30,6 @@ class Settings(BaseSettings):
         "",
         description="App state database (SQLAlchemy URL): empty for SQLite <data_dir>/app.sqlite.",
     )
-    secret_key: str = Field(
-        "",
-        description="Secret for signing; generated into <data_dir>/secret.key when empty.",
-    )
     retention_months: int = Field(
         25, ge=1, le=120, description="Months of events kept; `pilotage purge` deletes older ones."
     )
@@ -60,7 +56,6 @@ class Settings(BaseSettings):
         description="Processes taking collector traffic in `pilotage serve` (one of them "
         "also owns the store and serves the app); use the number of cores for high traffic.",
     )
-    locale: str = Field("fr", description="Default language of the interface: fr or en.")
 
     @property
     def events_path(self) -> Path:
@@ -90,3 +85,21 @@ def load_settings(**overrides: object) -> Settings:
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     return load_settings()
+
+
+def settings_markdown() -> str:
+    """docs/settings.md, generated from the declarations above (a test keeps it in sync)."""
+    lines = [
+        "# Settings",
+        "",
+        "Every setting is read from the environment variable `PILOTAGE_<NAME>` or from a",
+        "`.env` file in the working folder. `pilotage settings` prints the values in force.",
+        "This page is generated from `src/pilotage/config.py`.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default is None else str(field.default)
+        lines.append(f"| `PILOTAGE_{name.upper()}` | `{default}` | {field.description or ''} |")
+    return "\n".join(lines) + "\n"

@@ -24,6 +24,7 @@ app = typer.Typer(
 app.command()(admin.init)
 app.command()(admin.serve)
 app.command()(admin.purge)
+app.command("settings")(admin.settings_command)
 app.command()(demo.demo)
 app.command()(stats.stats)
 app.add_typer(sites.sites_app, name="sites")

@@ -44,3 +44,17 @@ def purge(
     events, visits = inst.purge(months)
     console.print(f"Deleted {events} events and {visits} visits.")
     inst.close()
+
+
+def settings_command() -> None:
+    """Print the settings in force (secrets masked)."""
+    from pilotage.cli.common import print_table
+    from pilotage.config import Settings, load_settings
+
+    current = load_settings()
+    rows = []
+    for name, field in Settings.model_fields.items():
+        value = getattr(current, name)
+        shown = "••••" if "secret" in name and value else str(value)
+        rows.append((f"PILOTAGE_{name.upper()}", shown, field.description or ""))
+    print_table("Settings", ["variable", "value", "meaning"], rows)
