@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from pilotage import __version__
 from pilotage.collect.collector import Collector
@@ -49,6 +49,12 @@ def create_app(settings: Settings | None = None) -> CollectorEndpoint:
 
     app = FastAPI(title="Pilotage", version=__version__, lifespan=lifespan)
     errors.install(app)
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview() -> HTMLResponse:
+        from pilotage.web.overview import overview_rows, render
+
+        return HTMLResponse(render(overview_rows(app.state.instance)))
 
     @app.get("/api/health")
     async def health() -> JSONResponse:
