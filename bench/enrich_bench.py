@@ -3,7 +3,7 @@
 Usage: python bench/enrich_bench.py [ACCESS_LOG]
 
 The user agents, referrers and IPs come from an Apache combined log (default: the
-semicomplete.com sample in shared/data). Each value is made unique by a suffix so
+semicomplete.com sample shipped in src/pilotage/sample_data). Each value is made unique by a suffix so
 that neither our lru_cache nor ua-parser's own cache answers: the figures are for
 distinct values, which is how the ingestion pipeline calls these functions.
 """
@@ -18,7 +18,10 @@ from pathlib import Path
 
 from pilotage.collect.enrich import bots, geo, referrer, useragent
 
-DEFAULT_LOG = Path(__file__).resolve().parents[2] / "shared/data/apache_logs_semicomplete_2015.log"
+DEFAULT_LOG = (
+    Path(__file__).resolve().parents[1]
+    / "src/pilotage/sample_data/apache_logs_semicomplete_2015.log"
+)
 LINE = re.compile(r'^(\S+) \S+ \S+ \[[^\]]+\] "[^"]*" \d+ \S+ "([^"]*)" "([^"]*)"')
 COPIES = 40
 
