@@ -6,9 +6,11 @@ import re
 from datetime import date
 from typing import Any
 
+import duckdb
 import pytest
 
 from pilotage.analytics import DuckDBBackend, Filter, Goal, Query, pattern_to_regex, run_query
+from pilotage.analytics.goals import page_match
 from pilotage.errors import InvalidInput
 
 from .data import NOW, half_up, within
@@ -33,6 +35,23 @@ FIRST, LAST = date(2024, 3, 1), date(2024, 3, 15)
 )
 def test_pattern(pattern: str, path: str, hit: bool) -> None:
     assert (re.search(pattern_to_regex(pattern), path) is not None) is hit
+
+
+PATHS = ["/blog/", "/blog/a/b", "/blog", "/blog/a\nb", "/blog\n/a", "/signup", "/signup/", "/a%b"]
+
+
+@pytest.mark.parametrize("pattern", ["/signup", "/blog/**", "/blog**", "/a%b", "/blog/*", "/x\n**"])
+def test_page_match_gives_the_regex_rows(pattern: str) -> None:
+    # Equality and prefix tests stand in for the regex: they must select the same paths
+    # as RE2 does with the anchored regex (DuckDB's regexp_matches is RE2).
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (pathname VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[p] for p in PATHS])
+    fast = page_match(pattern).sql("duckdb")
+    rows = con.execute(
+        f"SELECT pathname, {fast}, regexp_matches(pathname, ?) FROM t", [pattern_to_regex(pattern)]
+    ).fetchall()
+    assert [(p, a) for p, a, _ in rows] == [(p, b) for p, _, b in rows]
 
 
 def test_page_goal_needs_a_slash() -> None:

@@ -62,7 +62,7 @@ def dimension(dim: str, table: Table, tz: str) -> exp.Expr:
 def _any(items: list[exp.Expr]) -> exp.Expr:
     if not items:
         return exp.false()
-    return exp.or_(*items) if len(items) > 1 else items[0]
+    return exp.or_(*items, copy=False) if len(items) > 1 else items[0]
 
 
 def _value_tests(cond: Filter, col: exp.Expr) -> list[exp.Expr]:
@@ -103,10 +103,14 @@ def condition(
 ) -> exp.Expr:
     """SQL for a filter expression; ``page_column`` redirects page conditions (bounce rate)."""
     if isinstance(expr, Not):
-        return exp.not_(exp.paren(condition(expr.item, table, tz, goals, page_column)))
+        inner = condition(expr.item, table, tz, goals, page_column)
+        return exp.not_(exp.paren(inner, copy=False), copy=False)
     if not isinstance(expr, Filter):
-        parts = [exp.paren(condition(i, table, tz, goals, page_column)) for i in expr.items]
-        return exp.or_(*parts) if isinstance(expr, Or) else exp.and_(*parts)
+        parts = [
+            exp.paren(condition(i, table, tz, goals, page_column), copy=False) for i in expr.items
+        ]
+        combine = exp.or_ if isinstance(expr, Or) else exp.and_
+        return combine(*parts, copy=False)
     if expr.dimension == "goal":
         matched = _any([goal_condition(g) for g in goals_matching(expr, goals)])
     else:
@@ -117,5 +121,5 @@ def condition(
         )
         matched = _any(_value_tests(expr, col))
     if expr.op.endswith("_not"):
-        return exp.not_(exp.paren(matched))
+        return exp.not_(exp.paren(matched, copy=False), copy=False)
     return matched

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -47,9 +48,14 @@ def fetch_many(backend: Backend, texts: Sequence[str]) -> dict[str, Rows]:
     unique = list(dict.fromkeys(texts))
     if len(unique) < 2 or not getattr(backend, "parallel_fetch", False):
         return {text: fetch_rows(backend, text) for text in unique}
-    with ThreadPoolExecutor(max_workers=min(len(unique), MAX_PARALLEL)) as pool:
-        got = list(pool.map(lambda text: fetch_rows(backend, text), unique))
+    got = list(_pool().map(lambda text: fetch_rows(backend, text), unique))
     return dict(zip(unique, got, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    # One pool for the process: starting threads anew costs about a millisecond each.
+    return ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="pilotage-fetch")
 
 
 class Prefetched:

@@ -105,7 +105,7 @@ def _semi_join(
     """``session_id IN (visits of the other table meeting item)``."""
     q, tz = plan.query, rng.timezone
     where = [*_base_where(other, q.site, rng, bots), condition(item, other, tz, q.goals)]
-    sub = exp.select("session_id").from_(other).where(exp.and_(*where))
+    sub = exp.select("session_id").from_(other).where(exp.and_(*where, copy=False), copy=False)
     return exp.column("session_id").isin(query=sub)
 
 
@@ -156,7 +156,7 @@ def _source(part: Part, plan: Plan, where: list[exp.Expr]) -> exp.Select | None:
     branches = [
         exp.select(exp.alias_(exp.Literal.string(g.name), "goal"), exp.Star())
         .from_(part.table)
-        .where(exp.and_(goal_condition(g), *where))
+        .where(exp.and_(goal_condition(g), *[w.copy() for w in where], copy=False), copy=False)
         for g in _breakdown_goals(part, plan)
     ]
     if not branches:  # no goal left: an empty source with the right columns
@@ -167,7 +167,7 @@ def _source(part: Part, plan: Plan, where: list[exp.Expr]) -> exp.Select | None:
         )
     union: exp.Select = branches[0]
     for branch in branches[1:]:
-        union = exp.union(union, branch, distinct=False)  # type: ignore[assignment]
+        union = exp.union(union, branch, distinct=False, copy=False)  # type: ignore[assignment]
     return union
 
 
@@ -191,17 +191,21 @@ def statement(plan: Plan, part: Part, rng: TimeRange) -> Statement:
     keys = dims + _extras(part, plan, tz)
     bounce = _bounce_condition(plan, tz) if part.table == "sessions" else exp.true()
     stats = [stat_expr(s, part.table, bounce) for s in part.stats]
-    select = [exp.alias_(k, f"d{i}") for i, k in enumerate(dims)]
-    select += [exp.alias_(k, f"x{i}") for i, k in enumerate(keys[len(dims) :])]
-    select += [exp.alias_(s, f"m{i}") for i, s in enumerate(stats)]
+    # sqlglot's builders deep-copy their arguments unless told not to: with copy=False
+    # the tree is built once (a few ms less per statement); nodes used twice (the GROUP
+    # BY keys, the WHERE of each goal branch) are copied explicitly.
+    select = [exp.alias_(k.copy(), f"d{i}", copy=False) for i, k in enumerate(dims)]
+    select += [exp.alias_(k.copy(), f"x{i}", copy=False) for i, k in enumerate(keys[len(dims) :])]
+    select += [exp.alias_(s, f"m{i}", copy=False) for i, s in enumerate(stats)]
     union = _source(part, plan, where)
-    tree = exp.select(*select)
+    tree = exp.select(*select, copy=False)
     if union is not None:
-        tree = tree.from_(exp.alias_(exp.paren(union), "e", table=True))
+        sub = exp.alias_(exp.paren(union, copy=False), "e", table=True, copy=False)
+        tree = tree.from_(sub, copy=False)
     else:
-        tree = tree.from_(part.table).where(exp.and_(*where))
+        tree = tree.from_(part.table, copy=False).where(exp.and_(*where, copy=False), copy=False)
     if keys:
-        tree = tree.group_by(*keys)
+        tree = tree.group_by(*keys, copy=False)
     if plan.push_down:
         tree = _order_and_page(tree, plan, part)
     return Statement(tree, len(dims), len(keys) - len(dims), part.stats)
@@ -222,11 +226,11 @@ def _order_and_page(tree: exp.Select, plan: Plan, part: Part) -> exp.Select:
         for i, d in enumerate(plan.dimensions)
         if d not in ordered
     ]
-    tree = tree.order_by(*order)
+    tree = tree.order_by(*order, copy=False)
     if plan.query.limit is not None:
-        tree = tree.limit(plan.query.limit)
+        tree = tree.limit(plan.query.limit, copy=False)
     if plan.query.offset:
-        tree = tree.offset(plan.query.offset)
+        tree = tree.offset(plan.query.offset, copy=False)
     return tree
 
 

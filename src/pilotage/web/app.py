@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +15,7 @@ from pilotage.collect.writer import Writer
 from pilotage.config import Settings, load_settings
 from pilotage.instance import Instance
 from pilotage.store.spool import GroupCommitter, Spool
-from pilotage.web import errors
+from pilotage.web import errors, maintenance
 from pilotage.web.collect_api import CachedSites, CollectorEndpoint
 
 
@@ -39,9 +40,11 @@ def create_app(settings: Settings | None = None) -> CollectorEndpoint:
         app.state.committer = committer
         app.state.collector = Collector(instance.salts, CachedSites(instance.known_sites))
         writer.start()
+        housekeeping = asyncio.get_running_loop().create_task(maintenance.loop(instance))
         try:
             yield
         finally:
+            housekeeping.cancel()
             committer.close()
             writer.stop()
             spool.close()
