@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from pilotage.analytics import periods, sql
+from pilotage.analytics import periods, sql, topn
 from pilotage.analytics.conditions import TIME_FORMATS
 from pilotage.analytics.fetch import Backend, Prefetched, fetch_many, fetch_rows
 from pilotage.analytics.optimise import optimise
@@ -53,17 +52,6 @@ class DuckDBBackend:
         return rows
 
 
-@lru_cache(maxsize=256)
-def compiled(
-    plan: Plan, part: Part, rng: periods.TimeRange, dialect: str
-) -> tuple[sql.Statement, str]:
-    """A part's statement and its SQL text. Memoised: ``run_plan`` writes every statement
-    once to fetch them all ahead, then again to read their rows, and sqlglot's tree
-    building costs a few milliseconds a statement."""
-    st = sql.statement(plan, part, rng)
-    return st, sql.generate(st.tree, dialect)
-
-
 @dataclass
 class Fetched:
     """The rows of all parts of a plan for one time range, keyed by dimension values."""
@@ -91,8 +79,12 @@ def _label(value: object, dim: str) -> str:
 def _fetch_part(
     backend: Backend, plan: Plan, part: Part, rng: periods.TimeRange, out: Fetched
 ) -> None:
-    st, text = compiled(plan, part, rng, backend.dialect)
-    for row in fetch_rows(backend, text):
+    st, text = sql.compiled(plan, part, rng, backend.dialect)
+    if topn.applies(plan, part):
+        got = topn.fetch_top(backend, plan, part, rng, text)
+    else:
+        got = fetch_rows(backend, text)
+    for row in got:
         key = tuple(_label(v, d) for v, d in zip(row, part.dimensions, strict=False))
         extras = row[st.dimensions : st.dimensions + st.extras]
         stats = dict(zip(st.stats, row[st.dimensions + st.extras :], strict=True))
@@ -196,7 +188,13 @@ def _texts(plan: Plan, dialect: str) -> list[str]:
     jobs = [(plan, plan.range)]
     if plan.comparison is not None:
         jobs.append((_comparison_plan(plan), plan.comparison))
-    texts = [compiled(p, part, rng, dialect)[1] for p, rng in jobs for part in p.parts]
+    texts = [
+        topn.bound_text(p, part, rng, dialect)
+        if topn.applies(p, part)
+        else sql.compiled(p, part, rng, dialect)[1]
+        for p, rng in jobs
+        for part in p.parts
+    ]
     totals = _totals_plan(plan)
     return texts + (_texts(totals, dialect) if totals is not None else [])
 

@@ -11,6 +11,7 @@ names cannot clash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.dialects.clickhouse import ClickHouse
@@ -209,6 +210,15 @@ def statement(plan: Plan, part: Part, rng: TimeRange) -> Statement:
     if plan.push_down:
         tree = _order_and_page(tree, plan, part)
     return Statement(tree, len(dims), len(keys) - len(dims), part.stats)
+
+
+@lru_cache(maxsize=256)
+def compiled(plan: Plan, part: Part, rng: TimeRange, dialect: str) -> tuple[Statement, str]:
+    """A part's statement and its SQL text. Memoised: the run stage writes every
+    statement once to fetch them all ahead, then again to read their rows, and building
+    a tree costs a millisecond or more."""
+    st = statement(plan, part, rng)
+    return st, generate(st.tree, dialect)
 
 
 def _order_and_page(tree: exp.Select, plan: Plan, part: Part) -> exp.Select:

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pilotage.collect.importers.files import (
+from pilotage.collect.importers.files import read_all
+from pilotage.collect.importers.report import ImportReport
+from pilotage.collect.importers.source import (
     EMPTY_PROPS,
     KEY_PREFIX,
     UTM_COLUMNS,
@@ -33,11 +35,9 @@ from pilotage.collect.importers.files import (
     detect_format,
     imported_hit_schema,
     open_source,
-    read_all,
     run_staged,
     text,
 )
-from pilotage.collect.importers.report import ImportReport
 from pilotage.errors import InvalidInput
 
 SKIPPED_EVENTS = ("session_start", "first_visit", "user_engagement")
