@@ -31,7 +31,7 @@ def _skewed() -> list[dict[str, Any]]:
     # top 2 and a second round must count /c and /d exactly; the 60 small pages make the
     # candidates a small share of the rows.
     events = _group("/a", 100, 100, 0) + _group("/b", 90, 10, 1000) + _group("/c", 50, 50, 2000)
-    events += _group("/d", 50, 49, 3000)
+    events += _group("/d", 49, 48, 3000)
     for i in range(60):
         events += _group(f"/s{i:02d}", 10, 10, 10_000 + 100 * i)
     return events
