@@ -165,5 +165,8 @@ def test_overview_page_lists_sites_with_escaped_figures(client: TestClient) -> N
     client.app.state.writer.drain()  # type: ignore[attr-defined]
     page = client.get("/")
     assert page.status_code == 200
-    assert "<th scope='row'>shop.example</th><td>1</td><td>1</td><td>2</td>" in page.text
+    assert (
+        "<th scope='row'>shop.example</th><td>30 derniers jours</td><td>1</td><td>1</td><td>2</td>"
+        in page.text
+    )
     assert "<b>" not in page.text

@@ -1,17 +1,28 @@
 """GET /: the sites and their last 30 days at a glance, until the dashboard arrives.
 
+A site with no traffic in the last 30 days (an imported old log, say) shows the 30 days
+that end with its last visit instead, and says so.
+
 Rendered on the server from the same query model as the CLI; every value coming from
 the store or app state is escaped.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from html import escape
 
 from pilotage.instance import Instance
 
 METRICS = ("visitors", "visits", "pageviews", "bounce_rate", "visit_duration")
-LABELS = ("Visiteurs", "Visites", "Pages vues", "Rebond %", "Durée (s)")
+LABELS = ("Période", "Visiteurs", "Visites", "Pages vues", "Rebond %", "Durée (s)")
+
+
+def _period(instance: Instance, site: str) -> str:
+    last = instance.events.scalar('SELECT max("end") FROM sessions WHERE site = ?', [site])
+    if last is None or last.date() >= date.today() - timedelta(days=29):
+        return "30d"
+    return f"{last.date() - timedelta(days=29)}..{last.date()}"
 
 
 def overview_rows(instance: Instance) -> list[tuple[str, list[object]]]:
@@ -22,9 +33,11 @@ def overview_rows(instance: Instance) -> list[tuple[str, list[object]]]:
     with instance.app.session() as s:
         specs = [(site.domain, site.timezone) for site in domain.list_sites(s)]
     for site, tz in specs:
-        query = parse_cli(site, metrics=",".join(METRICS), period="30d", timezone=tz)
+        period = _period(instance, site)
+        query = parse_cli(site, metrics=",".join(METRICS), period=period, timezone=tz)
         result = run_query(instance.events, query)
-        rows.append((site, [result.total(m) for m in METRICS]))
+        shown = "30 derniers jours" if period == "30d" else " → ".join(result.date_range)
+        rows.append((site, [shown, *(result.total(m) for m in METRICS)]))
     return rows
 
 
@@ -42,7 +55,7 @@ def render(rows: list[tuple[str, list[object]]]) -> str:
         "<title>Pilotage</title><style>body{font-family:system-ui;margin:2rem}"
         "table{border-collapse:collapse}th,td{padding:.4rem .8rem;border-bottom:1px solid #ddd;"
         "text-align:right}th[scope=row]{text-align:left}</style></head><body><main>"
-        "<h1>Pilotage</h1><p>30 derniers jours</p>"
+        "<h1>Pilotage</h1>"
         f"<table><thead><tr><th>Site</th>{head}</tr></thead><tbody>{body}</tbody></table>"
         f"{empty}</main></body></html>"
     )
