@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -54,6 +55,29 @@ def test_fall_back_day_has_25_hours_in_24_labels() -> None:
     assert (rng.end - rng.start).total_seconds() == 25 * 3600
     # 02:00 happens twice and is one bucket, as in Plausible.
     assert len(periods.bucket_labels(rng, "hour")) == 24
+
+
+@pytest.mark.parametrize(
+    "tz", ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
+)
+def test_utc_offsets_follow_the_zone(tz: str) -> None:
+    # Lord Howe moves by 30 minutes; Kolkata has no DST. Reference: zoneinfo itself,
+    # every 15 minutes of a year, and one second either side of each change.
+    rng = periods.resolve("year", tz, NOW)
+    changes = periods.utc_offsets(rng)
+    zone = ZoneInfo(tz)
+
+    def offset(t: datetime) -> int:
+        return int(t.replace(tzinfo=UTC).astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    t = rng.start
+    while t < rng.end:
+        expected = next(o for since, o in reversed(changes) if since <= t)
+        assert offset(t) == expected, t
+        t += timedelta(minutes=15)
+    for since, o in changes[1:]:
+        assert offset(since) == o != offset(since - timedelta(seconds=1))
+    assert len(changes) == (1 if tz in ("Asia/Kolkata", "UTC") else 3)
 
 
 def test_previous_period_of_month_so_far() -> None:

@@ -50,6 +50,30 @@ def test_hours_across_spring_forward() -> None:
     assert [r.dimensions[0] for r in result.rows] == ["2024-03-31 01:00:00", "2024-03-31 03:00:00"]
 
 
+def test_hours_across_fall_back() -> None:
+    # 00:30 and 01:30 UTC on 27 October are both 02:30 in Paris (CEST, then CET): one
+    # bucket. 23:30 UTC the day before is 01:30 CEST.
+    rows = [
+        ev(datetime(2024, 10, 26, 23, 30), 1, 1),
+        ev(datetime(2024, 10, 27, 0, 30), 2, 2),
+        ev(datetime(2024, 10, 27, 1, 30), 3, 3),
+        ev(datetime(2024, 10, 27, 2, 30), 4, 4),
+    ]
+    query = Query(
+        "example.com",
+        ("pageviews",),
+        (date(2024, 10, 20), date(2024, 10, 27)),
+        dimensions=("time:hour",),
+        timezone="Europe/Paris",
+    )
+    result = run_query(load(rows), query)
+    assert [(r.dimensions[0], r.metrics[0]) for r in result.rows] == [
+        ("2024-10-27 01:00:00", 1),
+        ("2024-10-27 02:00:00", 2),
+        ("2024-10-27 03:00:00", 1),
+    ]
+
+
 def test_daily_series_matches_python(backend: DuckDBBackend, sample: list[dict[str, Any]]) -> None:
     first, last, tz = date(2024, 3, 1), date(2024, 3, 15), "America/New_York"
     counts = Counter(

@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -54,7 +54,8 @@ class Counting:
     dialect = "duckdb"
 
     def __init__(self, backend: DuckDBBackend) -> None:
-        self.backend, self.texts = backend, []  # type: list[str]
+        self.backend = backend
+        self.texts: list[str] = []
 
     def fetch(self, text: str, params: Sequence[object] | None = None) -> list[tuple[Any, ...]]:
         self.texts.append(text)
@@ -76,7 +77,7 @@ def _check(events: list[dict[str, Any]], limit: int, offset: int) -> Counting:
     plan = optimise(build(query, NOW))
     part = plan.parts[0]
     assert topn.applies(plan, part)
-    _, full = sql.compiled(plan, part, plan.range, "duckdb")
+    full = sql.generate(sql.statement(plan, part, plan.range).tree, "duckdb")
     got = topn.fetch_top(backend, plan, part, plan.range, full)
     assert got == fetch_rows(backend.backend, full)
     assert [(r[0], r[1]) for r in got] == _top(events, limit, offset)
@@ -108,7 +109,7 @@ def test_large_share_runs_the_full_statement() -> None:
 
 
 def test_not_for_an_order_other_than_visitors() -> None:
-    order = (("pageviews", "desc"),)
+    order: tuple[tuple[str, Literal["asc", "desc"]], ...] = (("pageviews", "desc"),)
     query = Query("example.com", ("visitors", "pageviews"), PERIOD, ("page",), order_by=order)
     plan = optimise(build(replace(query, limit=3), NOW))
     assert not topn.applies(plan, plan.parts[0])

@@ -3,7 +3,9 @@
 Everything here is an engine-neutral ``sqlglot.exp`` tree; ``sql.py`` generates it
 for DuckDB or ClickHouse. Time buckets are computed in the site's time zone and
 labelled (``2024-03-31``, ``2024-03-31 02:00:00``) by the run stage, so both engines
-give the same values.
+give the same values. sqlglot's builders are called with ``copy=False``: by default they
+deep-copy their arguments, which was most of a query's Python time, and every node here
+is built for the one tree it goes into.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlglot import exp
 
 from pilotage.analytics.filters import Filter, FilterExpr, Not, Or
 from pilotage.analytics.goals import Goal, goal_condition, prop_value
+from pilotage.analytics.periods import TimeRange, utc_offsets
 from pilotage.analytics.query import EVENT_DIMENSIONS, VISIT_DIMENSIONS, Table
 
 NONE_VALUE = "(none)"  # Plausible's label for an absent custom property
@@ -29,25 +32,47 @@ def time_column(table: Table) -> exp.Column:
     return exp.column("ts" if table == "events" else "start", quoted=table == "sessions")
 
 
-def local_time(table: Table, tz: str) -> exp.Expr:
+def _shifted(col: exp.Expr, seconds: int) -> exp.Expr:
+    if seconds == 0:
+        return col
+    step = exp.Interval(this=exp.Literal.number(abs(seconds)), unit=exp.var("SECOND"))
+    return (exp.Add if seconds > 0 else exp.Sub)(this=col, expression=step)
+
+
+def local_time(table: Table, tz: str, rng: TimeRange | None = None) -> exp.Expr:
+    """Local wall-clock time of a row. Within ``rng`` it is the UTC time plus the zone's
+    offset, switched at each DST change (``periods.utc_offsets``): the same value as a
+    time-zone conversion, without its per-row cost."""
     col = time_column(table)
     if tz == "UTC":
         return col
-    return exp.ConvertTimezone(
-        source_tz=exp.Literal.string("UTC"), target_tz=exp.Literal.string(tz), timestamp=col
-    )
+    if rng is None:  # no range to bound the offsets: convert each row
+        return exp.ConvertTimezone(
+            source_tz=exp.Literal.string("UTC"), target_tz=exp.Literal.string(tz), timestamp=col
+        )
+    (_, first), *changes = utc_offsets(rng)
+    if not changes:
+        return _shifted(col, first)
+    case, before = exp.Case(), first
+    for since, seconds in changes:
+        limit = exp.Literal.string(since.isoformat(sep=" "))
+        case = case.when(exp.LT(this=col.copy(), expression=limit), _shifted(col.copy(), before))
+        before = seconds
+    return case.else_(_shifted(col.copy(), before))
 
 
-def time_label(table: Table, tz: str, granularity: str) -> exp.Expr:
+def time_label(table: Table, tz: str, granularity: str, rng: TimeRange | None = None) -> exp.Expr:
     """The local start of the bucket; the run stage formats it with ``TIME_FORMATS``
     (formatting in SQL costs a string per row: 2.5x slower on DuckDB)."""
-    return exp.TimestampTrunc(this=local_time(table, tz), unit=exp.var(granularity.upper()))
+    local = local_time(table, tz, rng)
+    return exp.TimestampTrunc(this=local, unit=exp.var(granularity.upper()))
 
 
-def dimension(dim: str, table: Table, tz: str) -> exp.Expr:
-    """The value of ``dim`` on a row of ``table``; ``page`` of a visit is its entry page."""
+def dimension(dim: str, table: Table, tz: str, rng: TimeRange | None = None) -> exp.Expr:
+    """The value of ``dim`` on a row of ``table``; ``page`` of a visit is its entry page.
+    Time buckets of rows within ``rng`` are computed from its UTC offsets."""
     if dim.startswith("time:"):
-        return time_label(table, tz, dim.split(":", 1)[1])
+        return time_label(table, tz, dim.split(":", 1)[1], rng)
     if dim.startswith("prop:"):
         return prop_value(dim.split(":", 1)[1])
     if dim == "goal":

@@ -1,11 +1,8 @@
 """Stage 5: run a plan's statements on a backend and merge their rows into a ``Result``.
 
-A ``Backend`` (see ``fetch.py``) is anything with a ``dialect`` ("duckdb" or
-"clickhouse") and a ``fetch(sql)`` returning rows (tuples) or a pyarrow table.
-``DuckDBBackend`` wraps a DuckDB connection; a ClickHouse client can be wrapped the same
-way. ``run_plan`` first sends every statement the query needs (current range, comparison
-range, totals) in one ``fetch_many`` call, so a backend that allows it runs them side by
-side, then assembles the result from those rows.
+A ``Backend`` (``fetch.py``) is anything with a ``dialect`` ("duckdb" or "clickhouse")
+and a ``fetch(sql)`` returning rows (tuples) or a pyarrow table. ``DuckDBBackend`` wraps
+a DuckDB connection; a ClickHouse client can be wrapped the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from typing import Any
 
 from pilotage.analytics import periods, sql, topn
 from pilotage.analytics.conditions import TIME_FORMATS
-from pilotage.analytics.fetch import Backend, Prefetched, fetch_many, fetch_rows
+from pilotage.analytics.fetch import Backend, fetch_rows
 from pilotage.analytics.optimise import optimise
 from pilotage.analytics.parse import plan_to_dict
 from pilotage.analytics.query import Part, Plan, Query
@@ -34,21 +31,13 @@ __all__ = ["Backend", "DuckDBBackend", "fetch_rows", "run_plan", "run_query"]
 
 
 class DuckDBBackend:
-    """A DuckDB connection as a backend; each fetch runs on its own cursor (a connection
-    object is not safe to share between threads), so statements may run in parallel."""
-
     dialect = "duckdb"
-    parallel_fetch = True
 
     def __init__(self, con: Any) -> None:
         self.con = con
 
     def fetch(self, sql: str, params: Sequence[object] | None = None) -> list[tuple[Any, ...]]:
-        cursor = self.con.cursor()
-        try:
-            rows: list[tuple[Any, ...]] = cursor.execute(sql, list(params or [])).fetchall()
-        finally:
-            cursor.close()
+        rows: list[tuple[Any, ...]] = self.con.execute(sql, list(params or [])).fetchall()
         return rows
 
 
@@ -79,7 +68,8 @@ def _label(value: object, dim: str) -> str:
 def _fetch_part(
     backend: Backend, plan: Plan, part: Part, rng: periods.TimeRange, out: Fetched
 ) -> None:
-    st, text = sql.compiled(plan, part, rng, backend.dialect)
+    st = sql.statement(plan, part, rng)
+    text = sql.generate(st.tree, backend.dialect)
     if topn.applies(plan, part):
         got = topn.fetch_top(backend, plan, part, rng, text)
     else:
@@ -179,32 +169,12 @@ def _aligner(plan: Plan) -> dict[str, str]:
     return dict(zip(now, then, strict=False))
 
 
-def _comparison_plan(plan: Plan) -> Plan:
-    return replace(plan, push_down=False)  # compared rows may be outside the top N
-
-
-def _texts(plan: Plan, dialect: str) -> list[str]:
-    """Every statement ``run_plan`` will send for ``plan``: parts, comparison, totals."""
-    jobs = [(plan, plan.range)]
-    if plan.comparison is not None:
-        jobs.append((_comparison_plan(plan), plan.comparison))
-    texts = [
-        topn.bound_text(p, part, rng, dialect)
-        if topn.applies(p, part)
-        else sql.compiled(p, part, rng, dialect)[1]
-        for p, rng in jobs
-        for part in p.parts
-    ]
-    totals = _totals_plan(plan)
-    return texts + (_texts(totals, dialect) if totals is not None else [])
-
-
 def _compare(
     backend: Backend, plan: Plan, rows: dict[Key, tuple[Any, ...]], warnings: list[str]
 ) -> list[Row]:
     if plan.comparison is None:
         return [Row(k, v) for k, v in rows.items()]
-    unpaged = _comparison_plan(plan)
+    unpaged = replace(plan, push_down=False)  # compared rows may be outside the top N
     then = metric_rows(unpaged, fetch_plan(backend, unpaged, plan.comparison), warnings)
     empty = tuple(metric_value(m, {}, None) for m in plan.metrics)
     align = _aligner(plan)
@@ -220,26 +190,17 @@ def _compare(
     return out
 
 
-def _totals_plan(plan: Plan) -> Plan | None:
+def _totals(backend: Backend, plan: Plan) -> Row | None:
     if not plan.query.totals or not plan.dimensions or "goal" in plan.dimensions:
         return None
     query = replace(plan.query, time_labels=False, limit=None, offset=0)
     bare = replace(plan, query=query, dimensions=(), order_by=(), parts=(), push_down=False)
-    return optimise(bare)
-
-
-def _totals(backend: Backend, plan: Plan) -> Row | None:
-    totals = _totals_plan(plan)
-    if totals is None:
-        return None
-    result = run_plan(backend, totals)
+    result = run_plan(backend, optimise(bare))
     return result.rows[0] if result.rows else None
 
 
 def run_plan(backend: Backend, plan: Plan) -> Result:
     """Fetch, compute, compare, order and page: the result of an optimised plan."""
-    if not isinstance(backend, Prefetched):
-        backend = Prefetched(backend, fetch_many(backend, _texts(plan, backend.dialect)))
     warnings: list[str] = []
     rows = metric_rows(plan, fetch_plan(backend, plan, plan.range), warnings)
     labels = None

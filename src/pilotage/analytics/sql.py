@@ -11,7 +11,6 @@ names cannot clash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.dialects.clickhouse import ClickHouse
@@ -106,7 +105,11 @@ def _semi_join(
     """``session_id IN (visits of the other table meeting item)``."""
     q, tz = plan.query, rng.timezone
     where = [*_base_where(other, q.site, rng, bots), condition(item, other, tz, q.goals)]
-    sub = exp.select("session_id").from_(other).where(exp.and_(*where, copy=False), copy=False)
+    sub = (
+        exp.select("session_id")
+        .from_(exp.table_(other), copy=False)
+        .where(exp.and_(*where, copy=False), copy=False)
+    )
     return exp.column("session_id").isin(query=sub)
 
 
@@ -156,7 +159,7 @@ def _source(part: Part, plan: Plan, where: list[exp.Expr]) -> exp.Select | None:
         return None
     branches = [
         exp.select(exp.alias_(exp.Literal.string(g.name), "goal"), exp.Star())
-        .from_(part.table)
+        .from_(exp.table_(part.table), copy=False)
         .where(exp.and_(goal_condition(g), *[w.copy() for w in where], copy=False), copy=False)
         for g in _breakdown_goals(part, plan)
     ]
@@ -172,12 +175,12 @@ def _source(part: Part, plan: Plan, where: list[exp.Expr]) -> exp.Select | None:
     return union
 
 
-def _extras(part: Part, plan: Plan, tz: str) -> list[exp.Expr]:
+def _extras(part: Part, plan: Plan, rng: TimeRange) -> list[exp.Expr]:
     if part.role != "revenue":
         return []
     extras: list[exp.Expr] = [exp.column("revenue_currency")]
     if plan.query.rates is not None and plan.query.rates.dated:
-        extras.append(dimension("time:day", "events", tz))
+        extras.append(dimension("time:day", "events", rng.timezone, rng))
     return extras
 
 
@@ -188,8 +191,8 @@ def statement(plan: Plan, part: Part, rng: TimeRange) -> Statement:
     if part.role == "revenue":
         revenue_goals = [goal_condition(g) for g in q.goals if g.currency]
         where.append(exp.or_(*revenue_goals) if revenue_goals else exp.false())
-    dims = [dimension(d, part.table, tz) for d in part.dimensions]
-    keys = dims + _extras(part, plan, tz)
+    dims = [dimension(d, part.table, tz, rng) for d in part.dimensions]
+    keys = dims + _extras(part, plan, rng)
     bounce = _bounce_condition(plan, tz) if part.table == "sessions" else exp.true()
     stats = [stat_expr(s, part.table, bounce) for s in part.stats]
     # sqlglot's builders deep-copy their arguments unless told not to: with copy=False
@@ -204,21 +207,14 @@ def statement(plan: Plan, part: Part, rng: TimeRange) -> Statement:
         sub = exp.alias_(exp.paren(union, copy=False), "e", table=True, copy=False)
         tree = tree.from_(sub, copy=False)
     else:
-        tree = tree.from_(part.table, copy=False).where(exp.and_(*where, copy=False), copy=False)
+        tree = tree.from_(exp.table_(part.table), copy=False).where(
+            exp.and_(*where, copy=False), copy=False
+        )
     if keys:
         tree = tree.group_by(*keys, copy=False)
     if plan.push_down:
         tree = _order_and_page(tree, plan, part)
     return Statement(tree, len(dims), len(keys) - len(dims), part.stats)
-
-
-@lru_cache(maxsize=256)
-def compiled(plan: Plan, part: Part, rng: TimeRange, dialect: str) -> tuple[Statement, str]:
-    """A part's statement and its SQL text. Memoised: the run stage writes every
-    statement once to fetch them all ahead, then again to read their rows, and building
-    a tree costs a millisecond or more."""
-    st = statement(plan, part, rng)
-    return st, generate(st.tree, dialect)
 
 
 def _order_and_page(tree: exp.Select, plan: Plan, part: Part) -> exp.Select:

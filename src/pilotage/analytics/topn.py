@@ -40,10 +40,11 @@ def applies(plan: Plan, part: Part) -> bool:
     )
 
 
-def bound_text(plan: Plan, part: Part, rng: TimeRange, dialect: str) -> str:
+def _bound_text(plan: Plan, part: Part, rng: TimeRange, dialect: str) -> str:
     """Rows per group: an upper bound of each group's distinct visitors."""
     bound_part = replace(part, stats=("events",))
-    return sql.compiled(replace(plan, push_down=False), bound_part, rng, dialect)[1]
+    bound = sql.statement(replace(plan, push_down=False), bound_part, rng)
+    return sql.generate(bound.tree, dialect)
 
 
 def _exact(backend: Backend, plan: Plan, part: Part, rng: TimeRange, groups: list[str]) -> Rows:
@@ -57,7 +58,7 @@ def fetch_top(backend: Backend, plan: Plan, part: Part, rng: TimeRange, full_tex
     """The rows of ``full_text`` (the pushed-down statement of ``part``)."""
     n = plan.query.offset + (plan.query.limit or 0)
     bounds = sorted(
-        fetch_rows(backend, bound_text(plan, part, rng, backend.dialect)), key=lambda r: -int(r[1])
+        fetch_rows(backend, _bound_text(plan, part, rng, backend.dialect)), key=lambda r: -int(r[1])
     )
     total = sum(int(r[1]) for r in bounds)
     v = 1 + part.stats.index("visitors")  # column of the visitors count
