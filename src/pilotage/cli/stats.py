@@ -10,7 +10,7 @@ from pilotage.cli.common import instance, print_csv, print_json, print_table
 from pilotage.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from pilotage.analytics import Result
+    from pilotage.analytics import FunnelResult, Result
 
 funnels_app = typer.Typer(help="Funnels: ordered goals within a time window.", no_args_is_help=True)
 Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
@@ -140,7 +140,11 @@ def funnels_show(
         filters=filters,
     )
     inst.close()
-    header = ["step", "visitors", "conversion %", "drop-off", "drop-off %"]
+    show_funnel(result, fmt)
+
+
+def show_funnel(result: FunnelResult, fmt: str) -> None:
+    keys = ["name", "visitors", "conversion_rate", "dropoff", "dropoff_rate"]
     rows = [
         (st.name, st.visitors, st.conversion_rate, st.dropoff, st.dropoff_rate)
         for st in result.steps
@@ -148,25 +152,17 @@ def funnels_show(
     if fmt == "json":
         print_json(
             {
-                "funnel": name,
+                "funnel": result.name,
                 "date_range": list(result.date_range),
                 "all_visitors": result.all_visitors,
                 "conversion_rate": result.conversion_rate,
-                "steps": [
-                    dict(
-                        zip(
-                            ["name", "visitors", "conversion_rate", "dropoff", "dropoff_rate"],
-                            r,
-                            strict=True,
-                        )
-                    )
-                    for r in rows
-                ],
+                "steps": [dict(zip(keys, r, strict=True)) for r in rows],
             }
         )
-    elif fmt == "csv":
+        return
+    header = ["step", "visitors", "conversion %", "drop-off", "drop-off %"]
+    if fmt == "csv":
         print_csv(header, rows)
     else:
-        print_table(
-            f"Funnel {name} · {result.date_range[0]} → {result.date_range[1]}", header, rows
-        )
+        title = f"Funnel {result.name} · {result.date_range[0]} → {result.date_range[1]}"
+        print_table(title, header, rows)

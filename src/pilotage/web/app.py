@@ -19,40 +19,46 @@ from pilotage.web import errors, maintenance
 from pilotage.web.collect_api import CachedSites, CollectorEndpoint
 
 
+@asynccontextmanager
+async def running(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    """The server's lifetime: open the stores, replay the spool, start the writer loop and
+    housekeeping; on the way out, stop taking events, load what remains, close."""
+    instance = Instance(settings)
+    spool = Spool(settings.spool_dir / "main")
+    writer = Writer(
+        instance.events,
+        settings.spool_dir,
+        batch_size=settings.spool_batch_size,
+        timeout_minutes=settings.session_timeout_minutes,
+    )
+    writer.drain()  # replay what an earlier run acknowledged but did not load
+    committer = GroupCommitter(spool, on_durable=writer.wake)
+    app.state.settings = settings
+    app.state.instance = instance
+    app.state.writer = writer
+    app.state.committer = committer
+    app.state.collector = Collector(instance.salts, CachedSites(instance.known_sites))
+    writer.start()
+    housekeeping = asyncio.get_running_loop().create_task(maintenance.loop(instance))
+    try:
+        yield
+    finally:
+        housekeeping.cancel()
+        committer.close()
+        writer.stop()
+        spool.close()
+        instance.close()
+
+
 def create_app(settings: Settings | None = None) -> CollectorEndpoint:
     settings = settings or load_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        instance = Instance(settings)
-        spool = Spool(settings.spool_dir / "main")
-        writer = Writer(
-            instance.events,
-            settings.spool_dir,
-            batch_size=settings.spool_batch_size,
-            timeout_minutes=settings.session_timeout_minutes,
-        )
-        writer.drain()  # replay what an earlier run acknowledged but did not load
-        committer = GroupCommitter(spool, on_durable=writer.wake)
-        app.state.settings = settings
-        app.state.instance = instance
-        app.state.writer = writer
-        app.state.committer = committer
-        app.state.collector = Collector(instance.salts, CachedSites(instance.known_sites))
-        writer.start()
-        housekeeping = asyncio.get_running_loop().create_task(maintenance.loop(instance))
-        try:
-            yield
-        finally:
-            housekeeping.cancel()
-            committer.close()
-            writer.stop()
-            spool.close()
-            instance.close()
-
-    app = FastAPI(title="Pilotage", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Pilotage", version=__version__, lifespan=lambda a: running(a, settings))
     errors.install(app)
+    routes(app)
+    return CollectorEndpoint(app, app.state)
 
+
+def routes(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse)
     def overview() -> HTMLResponse:
         from pilotage.web.overview import overview_rows, render
@@ -73,5 +79,3 @@ def create_app(settings: Settings | None = None) -> CollectorEndpoint:
             media_type="text/javascript",
             headers={"Cache-Control": "public, max-age=3600", "ETag": tracker_etag()},
         )
-
-    return CollectorEndpoint(app, app.state)
