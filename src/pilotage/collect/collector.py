@@ -9,8 +9,9 @@ several sites separated by commas, as Plausible allows; the event is recorded fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,14 +59,24 @@ def _text(payload: dict[str, Any], field: str, limit: int, required: bool) -> st
     return value
 
 
-def _url(payload: dict[str, Any]) -> str:
-    url = _text(payload, "url", MAX_URL, required=True)
+@lru_cache(maxsize=65536)
+def _url_problem(url: str) -> str:
+    """What is wrong with a page URL, '' when nothing; cached, as a site's pages recur."""
     try:
         parts = urlsplit(url)
+        hostname = parts.hostname
     except ValueError:
-        raise InvalidInput("'url' is not a valid URL", field="url") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("'url' must be an absolute http(s) URL", field="url")
+        return "'url' is not a valid URL"
+    if parts.scheme not in ("http", "https") or not hostname:
+        return "'url' must be an absolute http(s) URL"
+    return ""
+
+
+def _url(payload: dict[str, Any]) -> str:
+    url = _text(payload, "url", MAX_URL, required=True)
+    problem = _url_problem(url)
+    if problem:
+        raise InvalidInput(problem, field="url")
     return url
 
 
@@ -145,28 +156,56 @@ def parse_payload(body: bytes) -> dict[str, Any]:
     }
 
 
+class TodaysSalts:
+    """Today's and yesterday's salts, looked up once a day instead of twice an event.
+
+    Only for hits dated now: the salt of a day never changes while it exists, and the
+    salts of today and yesterday exist all day long."""
+
+    def __init__(self, salts: Salts) -> None:
+        self.salts = salts
+        self._today: date | None = None
+        self._known: dict[date, bytes | None] = {}
+
+    def at(self, today: date) -> TodaysSalts:
+        if today != self._today:
+            self._today, self._known = today, {}
+        return self
+
+    def for_day(self, day: date) -> bytes | None:
+        try:
+            return self._known[day]
+        except KeyError:
+            salt = self._known[day] = self.salts.for_day(day)
+            return salt
+
+
 class Collector:
     """Turns request bodies into spool records for the known sites."""
 
     def __init__(self, salts: Salts, known_sites: Callable[[], Iterable[str]]) -> None:
         self.salts = salts
         self.known_sites = known_sites
+        self._todays = TodaysSalts(salts)
 
     def records(
         self, body: bytes, ip: str, user_agent: str, now: datetime | None = None
     ) -> list[bytes]:
         fields = parse_payload(body)
-        known = set(self.known_sites())
+        known = self.known_sites()
+        if not isinstance(known, set | frozenset):
+            known = set(known)
         sites = [d.strip().lower() for d in fields.pop("domains").split(",") if d.strip()]
         unknown = [s for s in sites if s not in known]
         if unknown or not sites:
             raise InvalidInput(f"unknown site '{(unknown or [''])[0]}'", field="domain")
         ts = now or datetime.now(UTC)
+        salts = self.salts if now else self._todays.at(ts.date())
         out = []
         for site in sites:
             hit = {**fields, "site": site, "ts": ts, "ip": ip, "user_agent": user_agent}
             try:
-                out.append(encode(enrich_one(hit, self.salts)))
+                out.append(encode(enrich_one(hit, salts)))
             except MissingSalt:
                 raise InvalidInput("the event is too old", field="ts") from None
         return out

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
 import pyarrow as pa
 
-from pilotage.collect.pipeline import staged_table
+from pilotage.collect.pipeline import STAGED_SCHEMA
 from pilotage.collect.sessions import continue_across_midnight
 from pilotage.store.events import EventStore
 from pilotage.store.spool import Position, SpoolReader
@@ -46,6 +48,53 @@ def decode(record: bytes) -> dict[str, Any]:
     return row
 
 
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.uint64(): "UBIGINT",
+    pa.uint16(): "USMALLINT",
+    pa.bool_(): "BOOLEAN",
+    pa.map_(pa.string(), pa.string()): "MAP(VARCHAR, VARCHAR)",
+}
+
+
+def _decode_sql() -> str:
+    """The query turning a column ``r`` of spool records into STAGED_SCHEMA columns:
+    ``ts`` comes as microseconds since the epoch, ``revenue_amount`` as a decimal string
+    (see :func:`encode`)."""
+    types, select = {}, []
+    for field in STAGED_SCHEMA:
+        if field.name == "ts":
+            types[field.name], expr = "BIGINT", "make_timestamp(j.ts)"
+        elif field.name == "revenue_amount":
+            types[field.name], expr = "VARCHAR", "j.revenue_amount::DECIMAL(18, 4)"
+        else:
+            types[field.name], expr = _DUCKDB_TYPES[field.type], f"j.{field.name}"
+        select.append(f"{expr} AS {field.name}")
+    structure = orjson.dumps(types).decode()
+    source = f"(SELECT from_json(decode(r), '{structure}') AS j FROM _records)"  # noqa: S608
+    return f"SELECT {', '.join(select)} FROM {source}"  # noqa: S608 - schema names, constant
+
+
+class BatchDecoder:
+    """Spool records to a staged table, parsed by DuckDB (an in-memory database of its
+    own). Same result as ``staged_table([decode(r) for r in records])``, but the
+    parsing runs in C++ without the GIL, where per-record Python took about 17 µs an
+    event from the collector's event loop in the same process."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        self.sql = _decode_sql()
+
+    def __call__(self, records: list[bytes]) -> pa.Table:
+        if not records:
+            return STAGED_SCHEMA.empty_table()
+        self.con.register("_records", pa.table({"r": pa.array(records, pa.binary())}))
+        try:
+            return self.con.sql(self.sql).to_arrow_table().cast(STAGED_SCHEMA)
+        finally:
+            self.con.unregister("_records")
+
+
 class Writer:
     def __init__(
         self,
@@ -54,12 +103,15 @@ class Writer:
         *,
         batch_size: int = 5000,
         timeout_minutes: int = 30,
+        linger: float = 2.0,
     ) -> None:
         self.store, self.spool_root = store, spool_root
         self.readers: dict[str, SpoolReader] = {}
         self.batch_size = batch_size
         self.timeout = timedelta(minutes=timeout_minutes)
+        self.linger = linger
         self.recent = self._seed_recent()
+        self._decode = BatchDecoder()
         self._run_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -99,7 +151,7 @@ class Writer:
         records, end = reader.read(start, self.batch_size)
         if not records:
             return 0
-        table = staged_table([decode(r) for r in records])
+        table = self._decode(records)
         table = continue_across_midnight(table, self.timeout, self.recent)
         self.store.ingest(
             table,
@@ -132,7 +184,13 @@ class Writer:
         self._thread.start()
 
     def _loop(self) -> None:
+        """Load, then wait for more. A transaction has a fixed cost (a dozen statements,
+        a commit) and competes with the collector for the CPU and the GIL, so after a
+        short batch the loop lingers: under load it loads full batches, at most every
+        ``linger`` seconds; at rest an event is loaded within ``linger`` seconds. Events
+        are durable in the spool meanwhile, so lingering delays only their visibility."""
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 n = self.run_once()
             except Exception:  # the loop must survive a bad batch; it retries it
@@ -142,6 +200,7 @@ class Writer:
             if n < self.batch_size:
                 self._wake.wait(0.25)
                 self._wake.clear()
+                self._stop.wait(max(0.0, started + self.linger - time.monotonic()))
 
     def stop(self) -> None:
         self._stop.set()

@@ -9,6 +9,7 @@ than the work itself. Every other path goes to FastAPI unchanged.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -73,18 +74,54 @@ async def read_limited(scope: Scope, receive: Receive, limit: int) -> bytes:
             return bytes(body)
 
 
+class Acks:
+    """Settles, on the event loop, the futures of records the committer made durable.
+
+    The committer thread calls back once per record; waking the loop for each
+    (``call_soon_threadsafe`` writes to its self-pipe) would cost a system call and a
+    loop turn per event. Here the first callback of a commit schedules one wake-up and
+    the others only join the list it settles."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._done: list[tuple[asyncio.Future[None], BaseException | None]] = []
+
+    def callback(self, future: asyncio.Future[None]) -> Callable[[BaseException | None], None]:
+        def done(error: BaseException | None) -> None:
+            with self._lock:
+                self._done.append((future, error))
+                if len(self._done) > 1:
+                    return  # a wake-up is already scheduled
+            self.loop.call_soon_threadsafe(self._settle_all)
+
+        return done
+
+    def _settle_all(self) -> None:
+        with self._lock:
+            done, self._done = self._done, []
+        for future, error in done:
+            _settle(future, error)
+
+
+_acks: dict[asyncio.AbstractEventLoop, Acks] = {}
+
+
 async def durable(committer: GroupCommitter, records: list[bytes]) -> None:
     loop = asyncio.get_running_loop()
+    acks = _acks.get(loop)
+    if acks is None:
+        _acks.clear()  # one loop per process in service; tests start new ones
+        acks = _acks[loop] = Acks(loop)
     futures = []
     for record in records:
         future: asyncio.Future[None] = loop.create_future()
-
-        def done(error: BaseException | None, f: asyncio.Future[None] = future) -> None:
-            loop.call_soon_threadsafe(_settle, f, error)
-
-        committer.submit(record, done)
+        committer.submit(record, acks.callback(future))
         futures.append(future)
-    await asyncio.gather(*futures)
+    if len(futures) == 1:
+        await futures[0]
+    else:
+        await asyncio.gather(*futures)
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -32,14 +33,58 @@ HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"
 MAX_PROXIED_BODY = 10 * 1024 * 1024
 
 
+BACKLOG = 2048
+
+
 def reuseport_socket(host: str, port: int) -> socket.socket:
+    """A bound socket sharing its port; the server listens on it once it is ready.
+
+    The kernel spreads new connections over the *listening* sockets of the port, so a
+    process that listened before its start-up (imports, stores, lifespan) would be
+    handed connections it leaves waiting for seconds."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections in a server process.
+
+    Each collector request allocates a few dozen short-lived containers, so CPython's
+    default (a young collection every 700 allocations, older ones in cascade) ran
+    collections that scan the long-lived objects (modules, caches) many times a
+    second: about a tenth of the event loop's time in profiles. Objects alive after
+    start-up are frozen out of collections, and young collections run less often;
+    reference counting still frees almost everything at once."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+def server_config(app: Any) -> Any:
+    """The uvicorn settings of every Pilotage process (main and fronts).
+
+    httptools and uvloop are named rather than left to auto-detection, so a missing
+    extra fails loudly instead of silently halving throughput; no access log (a line per
+    event); no concurrency limit (requests only wait for the next group commit); no
+    uvicorn proxy-header rewriting: the client address comes from the connection unless
+    the ``forwarded_for_header`` setting names a header (a middleware pass per request
+    that also overrode that setting for proxies on 127.0.0.1)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        http="httptools",
+        loop="uvloop",
+        backlog=BACKLOG,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        proxy_headers=False,
+    )
 
 
 class Proxy:
@@ -149,10 +194,9 @@ def main() -> None:
     parser.add_argument("--uds", type=Path, required=True)
     args = parser.parse_args()
     sock = reuseport_socket(args.host, args.port)
-    config = uvicorn.Config(
-        create_front(args.name, args.uds), log_level="warning", access_log=False, lifespan="on"
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(server_config(create_front(args.name, args.uds)))
+    tune_gc()
+    server.run(sockets=[sock])
 
 
 if __name__ == "__main__":

@@ -13,15 +13,14 @@ import uvicorn
 from pilotage.config import Settings
 from pilotage.errors import InvalidInput
 from pilotage.web.app import create_app
-from pilotage.web.front import reuseport_socket
+from pilotage.web.front import reuseport_socket, server_config, tune_gc
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers < 1:
         raise InvalidInput("--workers must be at least 1", field="workers")
-    app = create_app(settings)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(create_app(settings)))
+    tune_gc()
     if workers == 1:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

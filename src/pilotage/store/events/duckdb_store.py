@@ -21,7 +21,7 @@ import pyarrow as pa
 from pilotage.errors import StoreError
 from pilotage.store.events.migrations import migrate
 from pilotage.store.events.schema import EVENT_NAMES, quote
-from pilotage.store.events.sessionise import sessionise
+from pilotage.store.events.sessionise import extend_visits, sessionise, touched_sql
 
 # The columns an ingested batch carries: the event columns the store computes are left out.
 STAGED_NAMES = tuple(n for n in EVENT_NAMES if n not in ("session_id", "entry_page"))
@@ -111,36 +111,29 @@ class EventStore:
 
         Visits are maximal chains of events with gaps of at most the timeout, so new
         events can only merge with stored visits of the same visitor that end at most one
-        timeout before them or start at most one timeout after them. Those visits (and
-        their events) are taken out and computed again with the new events; the rest of
-        the history is not touched, so a live batch costs what it brings, not what the
-        store holds."""
+        timeout before them or start at most one timeout after them ("touched" visits).
+        The common case, a visitor's new events all coming after the one visit they
+        touch, only extends that visit: the visit's row is updated and the new events
+        take its attributes, so the visit's stored events are not read again. Otherwise
+        the touched visits and their events are taken out and computed again with the
+        new events. Either way the rest of the history is not touched, so a live batch
+        costs what it brings, not what the store (or a long visit) holds."""
         con.register("_incoming_arrow", staged)
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM _incoming_arrow")
         finally:
             con.unregister("_incoming_arrow")
-        gap = f"INTERVAL {int(timeout_minutes)} MINUTE"
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _touched AS
-            SELECT s.session_id, s.start, s."end"
-            FROM sessions s JOIN (
-                SELECT site, visitor_id, min(ts) AS lo, max(ts) AS hi
-                FROM _incoming GROUP BY site, visitor_id
-            ) a USING (site, visitor_id)
-            WHERE s."end" >= a.lo - {gap} AND s.start <= a.hi + {gap}
-        """)
-        lo, hi = con.execute('SELECT min(start), max("end") FROM _touched').fetchone() or (
-            None,
-            None,
-        )
+        con.execute(touched_sql(timeout_minutes))
+        lo, hi = con.execute(
+            'SELECT min(start), max("end") FROM _touched WHERE NOT _extend'
+        ).fetchone() or (None, None)
         cols = ", ".join(quote(n) for n in STAGED_NAMES)
         if lo is None:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming")
         else:
             stored = (
-                "FROM events WHERE ts BETWEEN ? AND ? "
-                "AND session_id IN (SELECT session_id FROM _touched)"
+                "FROM events WHERE ts BETWEEN ? AND ? AND session_id IN "
+                "(SELECT session_id FROM _touched WHERE NOT _extend)"
             )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming "
@@ -149,9 +142,11 @@ class EventStore:
             )
             con.execute(f"DELETE {stored}", [lo, hi])
             con.execute(
-                "DELETE FROM sessions WHERE session_id IN (SELECT session_id FROM _touched)"
+                "DELETE FROM sessions WHERE session_id IN "
+                "(SELECT session_id FROM _touched WHERE NOT _extend)"
             )
         sessionise(con, "_pool", "_events_out", "_sessions_out", timeout_minutes)
+        extend_visits(con, "_touched", "_events_out", "_sessions_out")
         con.execute("INSERT INTO events SELECT * FROM _events_out")
         con.execute("INSERT INTO sessions SELECT * FROM _sessions_out")
         for table in ("_incoming", "_touched", "_pool", "_events_out", "_sessions_out"):

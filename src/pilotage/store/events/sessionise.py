@@ -36,6 +36,11 @@ def _defaults(columns: set[str]) -> str:
     return "".join(f", {p}" for p in parts)
 
 
+def _key(*parts: str) -> str:
+    """A struct of ``parts``: DuckDB compares structs field by field, in order."""
+    return "{" + ", ".join(f"'k{i}': {p}" for i, p in enumerate(parts)) + "}"
+
+
 def sessionise(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -60,28 +65,37 @@ def sessionise(
                                   ROWS UNBOUNDED PRECEDING) AS _seq
         FROM flagged
     """)
-    first = f"(name <> 'pageview'), {ORDER}"
-    attrs = ",\n".join(f"first({c.name} ORDER BY {first}) AS {c.name}" for c in VISIT_ATTRS)
+    # Each "first/last by an order" is one arg_min/arg_max over a struct key (compared
+    # field by field), and the visit attributes travel together in one struct: one
+    # aggregate where ordered first()/last() sorted each visit's rows once per column.
+    key = "ts, name <> 'pageview', pathname, hostname"
+    by_order = _key("ts", "name <> 'pageview'", "pathname", "hostname")
+    pageviews_first = _key("name <> 'pageview'", *key.split(", "))
+    pageviews_last = _key("name = 'pageview'", *key.split(", "))
+    names = ("hostname", "pathname", *(c.name for c in VISIT_ATTRS))
+    firsts = ", ".join(f"'{n}': {n}" for n in names)
+    attrs = ",\n".join(f"_first.{c.name} AS {c.name}" for c in VISIT_ATTRS)
+    source_kind = "source_kind" if "source_kind" in cols else "''"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _visits AS
-        SELECT site, visitor_id, _seq,
-            hash(site, visitor_id, min(ts)) AS session_id,
-            min(ts) AS start, max(ts) AS "end",
-            (epoch_us(max(ts)) - epoch_us(min(ts))) / 1e6 AS duration,
-            first(hostname ORDER BY {first}) AS hostname,
-            coalesce(first(pathname ORDER BY {ORDER}) FILTER (name = 'pageview'),
-                     first(pathname ORDER BY {ORDER})) AS entry_page,
-            {attrs},
-            coalesce(last(pathname ORDER BY {ORDER}) FILTER (name = 'pageview'),
-                     last(pathname ORDER BY {ORDER})) AS exit_page,
-            count(*) FILTER (name = 'pageview')::UINTEGER AS pageviews,
-            count(*)::UINTEGER AS events,
-            (count(*) FILTER (name = 'pageview') <= 1
-             AND count(*) FILTER (name <> 'pageview' AND interactive) = 0) AS is_bounce,
-            bool_or(is_bot) AS is_bot,
-            first({"source_kind" if "source_kind" in cols else "''"} ORDER BY {ORDER})
-                AS source_kind
-        FROM _numbered GROUP BY site, visitor_id, _seq
+        SELECT site, visitor_id, _seq, session_id, start, "end", duration,
+            _first.hostname AS hostname, _first.pathname AS entry_page, {attrs},
+            exit_page, pageviews, events, is_bounce, is_bot, source_kind
+        FROM (
+            SELECT site, visitor_id, _seq,
+                hash(site, visitor_id, min(ts)) AS session_id,
+                min(ts) AS start, max(ts) AS "end",
+                (epoch_us(max(ts)) - epoch_us(min(ts))) / 1e6 AS duration,
+                arg_min({{{firsts}}}, {pageviews_first}) AS _first,
+                arg_max(pathname, {pageviews_last}) AS exit_page,
+                count(*) FILTER (name = 'pageview')::UINTEGER AS pageviews,
+                count(*)::UINTEGER AS events,
+                (count(*) FILTER (name = 'pageview') <= 1
+                 AND count(*) FILTER (name <> 'pageview' AND interactive) = 0) AS is_bounce,
+                bool_or(is_bot) AS is_bot,
+                arg_min({source_kind}, {by_order}) AS source_kind
+            FROM _numbered GROUP BY site, visitor_id, _seq
+        )
     """)
     session_cols = ", ".join(quote(n) for n in SESSION_NAMES)
     con.execute(
@@ -104,3 +118,68 @@ def sessionise(
         ORDER BY n.site, n.ts::DATE, n.visitor_id, n.ts
     """)
     con.execute("DROP TABLE _numbered; DROP TABLE _visits")
+
+
+def touched_sql(timeout_minutes: int) -> str:
+    """SQL creating ``_touched``: the stored visits the events of ``_incoming`` can join
+    (same visitor, ending at most one timeout before its first new event or starting at
+    most one timeout after its last), with ``lo``, the visitor's first new event, and
+    ``_extend``: whether the new events only extend that visit. They do when it is the
+    visitor's only touched visit, all new events come strictly after its end (so they
+    sort after every stored event of it) and the visit keeps its first pageview (it has
+    one, or the new events bring none): its start, id and attributes then stay."""
+    gap = f"INTERVAL {int(timeout_minutes)} MINUTE"
+    return f"""
+        CREATE OR REPLACE TEMP TABLE _touched AS
+        SELECT s.*, a.lo,
+            (count(*) OVER (PARTITION BY s.site, s.visitor_id) = 1
+             AND a.lo > s."end" AND (s.pageviews > 0 OR a.pv = 0)) AS _extend
+        FROM sessions s JOIN (
+            SELECT site, visitor_id, min(ts) AS lo, max(ts) AS hi,
+                   count(*) FILTER (name = 'pageview') AS pv
+            FROM _incoming GROUP BY site, visitor_id
+        ) a ON s.site = a.site AND s.visitor_id = a.visitor_id
+        WHERE s."end" >= a.lo - {gap} AND s.start <= a.hi + {gap}
+    """
+
+
+def extend_visits(
+    con: duckdb.DuckDBPyConnection, touched: str, events_out: str, sessions_out: str
+) -> None:
+    """Merge each new visit starting at a visitor's first new event into the stored visit
+    it extends (``touched`` rows with ``_extend``), following the rules of
+    :func:`sessionise`: the stored visit keeps its id, start and attributes (its first
+    pageview comes first); end, exit page, counts, bounce and bot flag combine. The new
+    visit's events take the stored visit's id and attributes; its row is dropped from
+    ``sessions_out`` and the stored row updated instead."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _extended AS
+        SELECT t.*, v.session_id AS _new_id, v."end" AS _new_end, v.exit_page AS _new_exit,
+            v.pageviews AS _new_pv, v.events AS _new_events, v.is_bounce AS _new_bounce,
+            v.is_bot AS _new_bot
+        FROM {touched} t JOIN {sessions_out} v
+            ON v.site = t.site AND v.visitor_id = t.visitor_id AND v.start = t.lo
+        WHERE t._extend
+    """)
+    same = "{t}.site = x.site AND {t}.visitor_id = x.visitor_id AND {t}.session_id = x.{id}"
+    con.execute(f"""
+        UPDATE sessions SET "end" = x._new_end,
+            duration = (epoch_us(x._new_end) - epoch_us(x.start)) / 1e6,
+            exit_page = CASE WHEN x._new_pv = 0 AND x.pageviews > 0 THEN x.exit_page
+                             ELSE x._new_exit END,
+            pageviews = x.pageviews + x._new_pv,
+            events = x.events + x._new_events,
+            is_bounce = (x.pageviews + x._new_pv <= 1 AND x.is_bounce AND x._new_bounce),
+            is_bot = (x.is_bot OR x._new_bot)
+        FROM _extended x WHERE {same.format(t="sessions", id="session_id")}
+    """)
+    attrs = ", ".join(f"{quote(c.name)} = x.{quote(c.name)}" for c in VISIT_COLUMNS)
+    con.execute(f"""
+        UPDATE {events_out} SET session_id = x.session_id, {attrs}
+        FROM _extended x WHERE {same.format(t=events_out, id="_new_id")}
+    """)
+    con.execute(
+        f"DELETE FROM {sessions_out} USING _extended x "
+        f"WHERE {same.format(t=sessions_out, id='_new_id')}"
+    )
+    con.execute("DROP TABLE _extended")
