@@ -69,13 +69,18 @@ class Run:
     peak_rss_mb: float
 
 
-def measure(name: str, argv: list[str], stdout: Path) -> Run:
+def measure(name: str, argv: list[str], stdout: Path, env: dict[str, str] | None = None) -> Run:
     """Wall time and peak RSS of ``argv`` in a child process (GNU time's figures)."""
     timer = shutil.which("time") or "/usr/bin/time"
     start = time.perf_counter()
     with stdout.open("w") as out:
         done = subprocess.run(
-            [timer, "-v", *argv], stdout=out, stderr=subprocess.PIPE, text=True, check=True
+            [timer, "-v", *argv],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=True,
+            env={**os.environ, **(env or {})},
         )
     wall = time.perf_counter() - start
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
@@ -122,12 +127,19 @@ def main() -> None:
     log = OUT / "access_1m.log"
     lines = build_log(log, args.repeat)
     goaccess = shutil.which("goaccess") or "goaccess"
-    pilotage_cmd = "from pilotage.cli.logs import app; app()"
+    pilotage = str(Path(sys.executable).parent / "pilotage")  # the installed console script
+    store = {"PILOTAGE_DATA_DIR": str(OUT / "logs-store")}
+    shutil.rmtree(store["PILOTAGE_DATA_DIR"], ignore_errors=True)
+    subprocess.run([pilotage, "sites", "add", "bench.example"], env={**os.environ, **store},
+                   check=True, capture_output=True)  # fmt: skip
     runs = [
         measure("GoAccess 1.7", [goaccess, str(log), "--log-format=COMBINED",
                                  "-o", str(OUT / "goaccess.json")], OUT / "goaccess.out"),
-        measure("pilotage logs report", [sys.executable, "-c", pilotage_cmd, "report", str(log),
+        measure("pilotage logs report", [pilotage, "logs", "report", str(log),
                                          "--format", "json"], OUT / "pilotage.json"),
+        measure("pilotage import logs (sessions, store)",
+                [pilotage, "import", "logs", str(log), "--site", "bench.example", "--json"],
+                OUT / "pilotage-import.json", store),
     ]  # fmt: skip
     body = table(runs, lines, log.stat().st_size / 1e6)
     print(body)

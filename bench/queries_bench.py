@@ -57,6 +57,9 @@ SELECT i AS session_id,
             WHEN u(i, 6) < 0.93 THEN 'Firefox' ELSE 'Edge' END AS browser,
        u(i, 7) < 0.03 AS is_bot
 FROM range({sessions}) t(i);
+-- Real visitor ids are 64-bit keyed hashes that change every day (daily salt): a person
+-- returning on another day is another id, as in the store.
+UPDATE visits SET visitor_id = hash(visitor_id, start::DATE);
 CREATE OR REPLACE TEMP TABLE gen AS
 SELECT v.*, j,
        v.start + to_seconds(j * 40 + CAST(floor(u(v.session_id * 16 + j, 8) * 30) AS BIGINT)) AS ts,
