@@ -182,7 +182,7 @@ def enrich_table(raw: pa.Table, salts: Salts) -> pa.Table:
     keyed = raw.append_column("day", day)
     results, idx = _per_distinct(
         _join(keyed, ["site", "day", "ip", "user_agent"]),
-        lambda k: _ids_of_key(salts, k),
+        _IdsOfKey(salts),
     )
     cols.update(_spread(results, idx, ["visitor_id", "prev_visitor_id"], [pa.uint64()] * 2))
     url_res, idx = _per_distinct(raw["url"], url_parts)
@@ -227,6 +227,22 @@ def _acquisition_of_key(key: str, utm_given: list[str]) -> tuple[str, ...]:
     return acquisition_fields(with_utm(url, dict(zip(utm_given, utm, strict=True))), ref, site)
 
 
-def _ids_of_key(salts: Salts, key: str) -> tuple[int, int]:
-    site, day, ip, ua = key.split(SEP, 3)
-    return visitor_ids(salts, site, date.fromisoformat(day), ip, ua)
+class _IdsOfKey:
+    """Visitor ids of "site, day, ip, ua" keys, with each day's salts looked up once."""
+
+    def __init__(self, salts: Salts) -> None:
+        self.salts = salts
+        self.days: dict[str, tuple[bytes, bytes | None]] = {}
+
+    def __call__(self, key: str) -> tuple[int, int]:
+        site, day, ip, ua = key.split(SEP, 3)
+        pair = self.days.get(day)
+        if pair is None:
+            d = date.fromisoformat(day)
+            salt = self.salts.for_day(d)
+            if salt is None:
+                raise MissingSalt(day)
+            pair = self.days[day] = (salt, self.salts.for_day(d - timedelta(days=1)))
+        salt, prev_salt = pair
+        prev = visitor_id(prev_salt, site, ip, ua) if prev_salt else 0
+        return visitor_id(salt, site, ip, ua), prev

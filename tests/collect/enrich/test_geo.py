@@ -56,3 +56,15 @@ def test_published_allocations(ip: str, code: str) -> None:
 )
 def test_private_reserved_and_invalid_give_empty(ip: str) -> None:
     assert country(ip) == ""
+
+
+def test_no_special_purpose_address_gets_a_country() -> None:
+    """Independent check of the fast IPv4 path against the standard library's rules."""
+    import ipaddress
+    import random
+
+    rng = random.Random(7)
+    for _ in range(20_000):
+        address = ipaddress.IPv4Address(rng.getrandbits(32))
+        if not address.is_global or address.is_multicast:
+            assert country(str(address)) == "", address
