@@ -80,17 +80,23 @@ def _url(payload: dict[str, Any]) -> str:
     return url
 
 
-def _props(payload: dict[str, Any]) -> dict[str, str]:
-    value = _get(payload, "props")
-    if value is None:
-        return {}
+def _object(value: Any, field: str) -> dict[str, Any]:
+    """A JSON object given as an object or, as Plausible's tracker may send it, as a string."""
     if isinstance(value, str):
         try:
             value = orjson.loads(value)
         except orjson.JSONDecodeError:
-            raise InvalidInput("'props' must be a JSON object", field="props") from None
+            raise InvalidInput(f"'{field}' must be a JSON object", field=field) from None
     if not isinstance(value, dict):
-        raise InvalidInput("'props' must be an object", field="props")
+        raise InvalidInput(f"'{field}' must be an object", field=field)
+    return value
+
+
+def _props(payload: dict[str, Any]) -> dict[str, str]:
+    value = _get(payload, "props")
+    if value is None:
+        return {}
+    value = _object(value, "props")
     if len(value) > MAX_PROPS:
         raise InvalidInput(f"'props' has more than {MAX_PROPS} keys", field="props")
     out = {}
@@ -108,13 +114,7 @@ def _revenue(payload: dict[str, Any]) -> tuple[Decimal | None, str]:
     value = _get(payload, "revenue")
     if value is None:
         return None, ""
-    if isinstance(value, str):
-        try:
-            value = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            raise InvalidInput("'revenue' must be an object", field="revenue") from None
-    if not isinstance(value, dict):
-        raise InvalidInput("'revenue' must be an object", field="revenue")
+    value = _object(value, "revenue")
     currency = value.get("currency")
     if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
         raise InvalidInput("'revenue.currency' must be an ISO 4217 code", field="revenue")
