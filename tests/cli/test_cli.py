@@ -114,3 +114,17 @@ def test_stats_csv_neutralises_formulas(
     )
     assert code == 0
     assert out.splitlines() == ["utm_source,pageviews", "'=cmd|calc,1"]
+
+
+def test_serving_on_a_busy_port_is_one_line_and_status_2(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = run(capsys, "serve", "--port", str(port))
+    assert code == 2
+    assert err == f"pilotage: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
