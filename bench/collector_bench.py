@@ -173,23 +173,22 @@ load average {load:.1f} before the run, fsync before every 202 (group commit). T
 WHY = """
 **Why not 10,000/s here.** The server is CPU-bound: the "server CPU" column (user +
 system time of the main process and its fronts, over the requests wrk sent) times the
-rate is about the two cores less what wrk and other jobs take. Where an event's CPU
-goes, measured on 2026-11-22 with py-spy and in-process timings: uvicorn's HTTP/1.1
-handling and the loopback socket system calls the largest share (an empty ASGI app under
-uvicorn, same wrk script, peaks at 8,000-12,600 requests/s on these two cores);
-payload validation and enrichment about 35 µs (`Collector.records`, was 60 µs); the
-group commit a few µs (one write + fsync of about 0.4 ms per batch; fdatasync saves
-nothing on an appended file); the writer loop about 55 µs at 5,000-event batches (was
-210 µs in this benchmark, where every batch re-read the ever-growing visits of the same
-5,000 visitors) plus a fixed 50-80 ms per transaction, hence the writer lingers up to
-2 s between short batches. 10,000 events/s would need about 200 µs of CPU per event
-for everything, wrk included: out of reach for a Python HTTP server on two shared
-cores. `--workers 2` spreads the HTTP work over both cores but does not lower the CPU
-per event. Granian, tried in place of uvicorn, served an empty app 1.7-2.7x faster but
-this collector slower (1,600 against 2,100 events/s, back to back), so uvicorn stays.
-Runs on this shared machine vary by about a third from one to the next (other jobs).
-Before this round of work (commit 768ba09), back to back with it on 2026-11-22: 1,341
-(1 worker) and 3,160 (2 workers) events/s at 727 and 544 µs of server CPU per event.
+rate is about the two cores less what wrk and other jobs take. Since 2026-11-22 the
+fronts of `--workers N` are lean (src/pilotage/web/rawfront.py: httptools on a bare
+asyncio Protocol, no uvicorn/ASGI) and only they listen on the TCP port; the main
+process serves its Unix socket (relayed requests) and runs the writer loop. Back to back
+on 2026-11-22 (10 s, `--workers 2`): 5,106 events/s with the main process also taking
+TCP connections, 5,997 without (213 against 317 µs of server CPU per event), so it stays
+off the port. Where the CPU goes with `--workers 2` (py-spy and top during wrk, 6,300-7,700
+events/s): the front's event loop about 90 % of one core (Collector.records about 35
+µs per event, the rest HTTP parsing, loopback socket system calls and the durable
+acknowledgement); the main process about one core, nearly all of it the writer loop
+(DuckDB ingest and sessionising, with DuckDB's own threads), wrk the rest. 10,000
+events/s would need both the front and the writer loop well under 100 µs per event on
+two cores shared with wrk. Runs on this shared machine vary by about a third from one
+to the next (other jobs). Before the lean front, on 2026-11-22: 4,500-4,800 events/s
+(uvicorn fronts, the main process also on TCP); before this round of work (commit
+768ba09): 1,341 (1 worker) and 3,160 (2 workers) events/s.
 """
 
 

@@ -1,4 +1,4 @@
-"""`pilotage serve --workers 2`: a collector front shares the port and its events land."""
+"""`pilotage serve --workers 2`: the collector front takes the port and its events land."""
 
 from __future__ import annotations
 
@@ -55,4 +55,4 @@ def test_events_sent_to_every_process_are_stored_once(
         seqs = [int(r["s"]) for r in store.fetch("SELECT props['s'] AS s FROM events").to_pylist()]
         spools = store.fetch("SELECT name FROM ingest_state WHERE position > 0").to_pylist()
     assert sent == 120 and sorted(seqs) == list(range(120))
-    assert {r["name"] for r in spools} == {"main", "front-1"}
+    assert {r["name"] for r in spools} == {"front-1"}  # the main process takes no TCP

@@ -64,6 +64,13 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def untune_gc() -> None:
+    """Give frozen objects back to the collector before the interpreter exits, so native
+    extensions see their objects released (DuckDB's bindings report leaks otherwise)."""
+    gc.unfreeze()
+    gc.collect()
+
+
 def server_config(app: Any) -> Any:
     """The uvicorn settings of every Pilotage process (main and fronts).
 
@@ -144,7 +151,7 @@ class Proxy:
         st.spool = Spool(st.settings.spool_dir / st.name)
         st.committer = GroupCommitter(st.spool)
         st.collector = Collector(st.instance.salts, CachedSites(st.instance.known_sites))
-        st.parent_watch = asyncio.get_running_loop().create_task(_exit_with_parent())
+        st.parent_watch = asyncio.get_running_loop().create_task(exit_with_parent())
         transport = httpx.AsyncHTTPTransport(uds=str(self.uds))
         self.client = httpx.AsyncClient(transport=transport, base_url="http://pilotage", timeout=60)
 
@@ -158,7 +165,7 @@ class Proxy:
             await self.client.aclose()
 
 
-async def _exit_with_parent() -> None:
+async def exit_with_parent() -> None:
     """A front outliving its main process (killed) would keep taking events nobody
     loads: it stops itself as soon as it is orphaned."""
     parent = os.getppid()
