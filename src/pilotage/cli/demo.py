@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import typer
 
 from pilotage.cli.admin import serve
@@ -60,14 +62,27 @@ def load_shop(inst: Instance, now: datetime) -> None:
     summary(report, json=False)
 
 
-def load_log(inst: Instance) -> None:
+def replay_recent(table: pa.Table, now: datetime) -> pa.Table:
+    """The hits moved by whole days so that the last one falls yesterday.
+
+    The real log is from May 2015: stored as it is, it would be older than the retention
+    period (25 months by default) and deleted by the server's first purge, and no
+    dashboard period would show it. Whole days keep weekdays' and hours' shapes only
+    roughly (the shift is a multiple of days, not of weeks), which a demo can afford."""
+    last = pc.max(table["ts"]).as_py()
+    days = ((now - timedelta(days=1)).date() - last.date()).days
+    shifted = pc.add(table["ts"], pa.scalar(timedelta(days=days), pa.duration("us")))
+    return table.set_column(table.schema.get_field_index("ts"), "ts", shifted)
+
+
+def load_log(inst: Instance, now: datetime) -> None:
     from pilotage import sites as domain
     from pilotage.collect.importers.logs import read_log_hits
 
     with inst.app.session() as s:
         domain.add_site(s, LOG_SITE, "America/Chicago", "USD")
     table, report = read_log_hits([sample_log()], "combined", LOG_SITE)
-    inst.load_hits(table, report)
+    inst.load_hits(replay_recent(table, now), report)
     summary(report, json=False)
 
 
@@ -82,7 +97,7 @@ def demo(
     if SHOP not in known:
         load_shop(inst, datetime.now(UTC))
     if LOG_SITE not in known:
-        load_log(inst)
+        load_log(inst, datetime.now(UTC))
     if known >= {SHOP, LOG_SITE}:
         console.print("The demo data is already loaded.")
     inst.close()
