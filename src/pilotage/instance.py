@@ -69,11 +69,15 @@ class Instance:
         report.bots = max(report.bots, bots)
         return n
 
-    def purge(self, months: int | None = None, now: datetime | None = None) -> tuple[int, int]:
+    def retention_cutoff(self, months: int | None = None, now: datetime | None = None) -> datetime:
+        """Events before this UTC time are past the retention period."""
         months = months or self.settings.retention_months
         if months < 1:
             raise InvalidInput("retention must be at least one month", field="months")
-        cutoff = _months_before(now or datetime.now(UTC), months)
+        return _months_before(now or datetime.now(UTC), months)
+
+    def purge(self, months: int | None = None, now: datetime | None = None) -> tuple[int, int]:
+        cutoff = self.retention_cutoff(months, now)
         self.salts.rotate()
         return self.events.purge(cutoff)
 

@@ -128,3 +128,20 @@ def test_serving_on_a_busy_port_is_one_line_and_status_2(
         code, _, err = run(capsys, "serve", "--port", str(port))
     assert code == 2
     assert err == f"pilotage: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_importing_events_past_the_retention_warns(
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(LOG + "\n")  # May 2025: within 25 months of today, past 3 months
+    run(capsys, "sites", "add", "shop.example")
+    code, _, err = run(capsys, "import", "logs", str(log), "--site", "shop.example")
+    assert code == 0 and "older than the retention" not in err
+    monkeypatch.setenv("PILOTAGE_RETENTION_MONTHS", "3")
+    code, _, err = run(capsys, "import", "logs", str(log), "--site", "shop.example")
+    assert code == 0  # the three pageviews of people (the asset and the robot are not events)
+    assert "Warning: 3 of these events are older than the retention period (3 months" in err

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from pilotage.cli.common import console, instance, print_json, print_table
+from pilotage.cli.common import console, err_console, instance, print_json, print_table
 from pilotage.collect.importers.report import ImportReport
 from pilotage.errors import NotFound
 
@@ -56,8 +57,27 @@ def _finish(site: str, read: Callable[..., tuple[pa.Table, ImportReport]], json:
         table, report = read(domain, update)
     with console.status("Sessionising and storing…"):
         inst.load_hits(table, report)
+    old = _older_than(table, inst.retention_cutoff())
     inst.close()
     summary(report, json)
+    if old:
+        err_console.print(
+            f"Warning: {old} of these events are older than the retention period "
+            f"({inst.settings.retention_months} months, PILOTAGE_RETENTION_MONTHS) and "
+            "will be deleted by the next purge.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _older_than(table: pa.Table, cutoff: datetime) -> int:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return 0
+    limit = pa.scalar(cutoff, pa.timestamp("us", tz="UTC"))
+    return int(pc.sum(pc.less(table["ts"], limit)).as_py() or 0)
 
 
 def summary(report: ImportReport, json: bool) -> None:
