@@ -27,18 +27,19 @@ ORDER = "ts, (name <> 'pageview'), pathname, hostname"
 VISIT_ATTRS = tuple(c for c in VISIT_COLUMNS if c.name != "entry_page")
 
 
-def _defaults(columns: set[str]) -> str:
-    """Columns of the visit attributes missing from the source, as SQL defaults."""
-    parts = []
-    for c in VISIT_ATTRS:
-        if c.name not in columns:
-            parts.append(f"{'0' if c.name == 'screen_width' else chr(39) * 2} AS {c.name}")
-    return "".join(f", {p}" for p in parts)
-
-
 def _key(*parts: str) -> str:
     """A struct of ``parts``: DuckDB compares structs field by field, in order."""
     return "{" + ", ".join(f"'k{i}': {p}" for i, p in enumerate(parts)) + "}"
+
+
+def _table_with_rowid(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """``source`` itself when it is a table (rows have a rowid), else a temp copy of it."""
+    try:
+        con.execute(f"SELECT rowid FROM {source} LIMIT 0")
+        return source
+    except duckdb.Error:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT * FROM {source}")
+        return "_src"
 
 
 def sessionise(
@@ -51,51 +52,57 @@ def sessionise(
     """Read ``source`` (site, visitor_id, ts, name, hostname, pathname, interactive, is_bot
     and any event columns) and write temp tables ``events_out`` (the event columns, with
     session_id, entry_page and the visit's attributes) and ``sessions_out``.
-    Visit attribute columns missing from the source are taken as empty."""
+    Visit attribute columns missing from the source are taken as empty.
+
+    The windows and the aggregate run over the narrow columns the rule needs, keyed by
+    the source's rowid; the wide rows are read twice only: once for the attributes of each
+    visit's first row, once to write the events."""
     cols = {r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()}
+    src = _table_with_rowid(con, source)
     gap = f"INTERVAL {int(timeout_minutes)} MINUTE"
+    source_kind = "source_kind" if "source_kind" in cols else "''"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _numbered AS
-        WITH src AS (SELECT *{_defaults(cols)} FROM {source}),
+        CREATE OR REPLACE TEMP TABLE _keys AS
+        WITH base AS (
+            SELECT rowid AS _r, site, visitor_id, ts, name, pathname, hostname, interactive,
+                   is_bot, {source_kind} AS source_kind
+            FROM {src}
+        ),
         flagged AS (
             SELECT *, CASE WHEN ts - lag(ts) OVER w <= {gap} THEN 0 ELSE 1 END AS _new
-            FROM src WINDOW w AS (PARTITION BY site, visitor_id ORDER BY {ORDER})
+            FROM base WINDOW w AS (PARTITION BY site, visitor_id ORDER BY {ORDER})
         )
         SELECT *, sum(_new) OVER (PARTITION BY site, visitor_id ORDER BY {ORDER}
                                   ROWS UNBOUNDED PRECEDING) AS _seq
         FROM flagged
     """)
-    # Each "first/last by an order" is one arg_min/arg_max over a struct key (compared
-    # field by field), and the visit attributes travel together in one struct: one
-    # aggregate where ordered first()/last() sorted each visit's rows once per column.
     key = "ts, name <> 'pageview', pathname, hostname"
     by_order = _key("ts", "name <> 'pageview'", "pathname", "hostname")
     pageviews_first = _key("name <> 'pageview'", *key.split(", "))
     pageviews_last = _key("name = 'pageview'", *key.split(", "))
-    names = ("hostname", "pathname", *(c.name for c in VISIT_ATTRS))
-    firsts = ", ".join(f"'{n}': {n}" for n in names)
-    attrs = ",\n".join(f"_first.{c.name} AS {c.name}" for c in VISIT_ATTRS)
-    source_kind = "source_kind" if "source_kind" in cols else "''"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _aggregates AS
+        SELECT site, visitor_id, _seq,
+            hash(site, visitor_id, min(ts)) AS session_id,
+            min(ts) AS start, max(ts) AS "end",
+            (epoch_us(max(ts)) - epoch_us(min(ts))) / 1e6 AS duration,
+            arg_min(_r, {pageviews_first}) AS _first_row,
+            arg_max(pathname, {pageviews_last}) AS exit_page,
+            count(*) FILTER (name = 'pageview')::UINTEGER AS pageviews,
+            count(*)::UINTEGER AS events,
+            (count(*) FILTER (name = 'pageview') <= 1
+             AND count(*) FILTER (name <> 'pageview' AND interactive) = 0) AS is_bounce,
+            bool_or(is_bot) AS is_bot,
+            arg_min(source_kind, {by_order}) AS source_kind
+        FROM _keys GROUP BY site, visitor_id, _seq
+    """)
+    attrs = ", ".join(f"f.{c.name}" if c.name in cols else _default(c.name) for c in VISIT_ATTRS)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _visits AS
-        SELECT site, visitor_id, _seq, session_id, start, "end", duration,
-            _first.hostname AS hostname, _first.pathname AS entry_page, {attrs},
-            exit_page, pageviews, events, is_bounce, is_bot, source_kind
-        FROM (
-            SELECT site, visitor_id, _seq,
-                hash(site, visitor_id, min(ts)) AS session_id,
-                min(ts) AS start, max(ts) AS "end",
-                (epoch_us(max(ts)) - epoch_us(min(ts))) / 1e6 AS duration,
-                arg_min({{{firsts}}}, {pageviews_first}) AS _first,
-                arg_max(pathname, {pageviews_last}) AS exit_page,
-                count(*) FILTER (name = 'pageview')::UINTEGER AS pageviews,
-                count(*)::UINTEGER AS events,
-                (count(*) FILTER (name = 'pageview') <= 1
-                 AND count(*) FILTER (name <> 'pageview' AND interactive) = 0) AS is_bounce,
-                bool_or(is_bot) AS is_bot,
-                arg_min({source_kind}, {by_order}) AS source_kind
-            FROM _numbered GROUP BY site, visitor_id, _seq
-        )
+        SELECT a.site, a.visitor_id, a._seq, a.session_id, a.start, a."end", a.duration,
+            f.hostname AS hostname, f.pathname AS entry_page, {attrs},
+            a.exit_page, a.pageviews, a.events, a.is_bounce, a.is_bot, a.source_kind
+        FROM _aggregates a JOIN {src} f ON f.rowid = a._first_row
     """)
     session_cols = ", ".join(quote(n) for n in SESSION_NAMES)
     con.execute(
@@ -107,17 +114,25 @@ def sessionise(
     for c in EVENT_COLUMNS:
         if c.name == "session_id" or c.name in visit_names:
             select.append(f"v.{quote(c.name)}")
-        elif c.name in cols or c.name in ("site", "visitor_id"):
-            select.append(f"n.{quote(c.name)}")
+        elif c.name in cols:
+            select.append(f"s.{quote(c.name)}")
         else:
             select.append(f"NULL::{c.duckdb.split(' NOT NULL')[0]} AS {quote(c.name)}")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {events_out} AS
         SELECT {", ".join(select)}
-        FROM _numbered n JOIN _visits v USING (site, visitor_id, _seq)
-        ORDER BY n.site, n.ts::DATE, n.visitor_id, n.ts
+        FROM {src} s JOIN _keys k ON s.rowid = k._r
+            JOIN _visits v ON v.site = k.site AND v.visitor_id = k.visitor_id AND v._seq = k._seq
+        ORDER BY s.site, s.ts::DATE, s.visitor_id, s.ts
     """)
-    con.execute("DROP TABLE _numbered; DROP TABLE _visits")
+    for table in ("_keys", "_aggregates", "_visits"):
+        con.execute(f"DROP TABLE {table}")
+    if src != source:
+        con.execute(f"DROP TABLE {src}")
+
+
+def _default(name: str) -> str:
+    return f"{'0' if name == 'screen_width' else chr(39) * 2} AS {name}"
 
 
 def touched_sql(timeout_minutes: int) -> str:
