@@ -7,7 +7,7 @@ SYSSTAMP := $(VENV)/.system-packages
 DATA_DIR ?= ./data
 SYSTEM_PACKAGES := goaccess chromium
 
-.PHONY: demo test setup setup-test system-packages lint typecheck pytest bench clean
+.PHONY: demo test setup setup-test system-packages lint typecheck pytest bench clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,18 @@ test: lint typecheck pytest
 
 bench: setup system-packages
 	$(PY) bench/run.py
+
+# Extract the UI's strings and merge them into the French and English catalogs.
+LOCALE_DIR := src/pilotage/locale
+messages: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output --omit-header -o $(LOCALE_DIR)/messages.pot .
+	for lang in fr en; do \
+	  if [ -f $(LOCALE_DIR)/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l $$lang; \
+	  else \
+	    $(VENV)/bin/pybabel init -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l $$lang; \
+	  fi; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,9 @@
     PilotageError                 base; ``code`` is stable, ``message`` names the bad value
      ├── InvalidInput             a value a user or client gave is wrong (exit 2, HTTP 400)
      │    └── PayloadTooLarge     a request body over the limit (HTTP 413)
+     ├── Unauthenticated          no valid session, API key or link password (HTTP 401)
+     ├── Forbidden                authenticated, but the role does not allow it (HTTP 403)
+     ├── TooManyRequests          too many attempts; ``retry_after`` seconds to wait (HTTP 429)
      ├── NotFound                 a named thing (site, goal, funnel, file) does not exist (HTTP 404)
      ├── Conflict                 the thing already exists (HTTP 409)
      └── StoreError               the store cannot do what was asked (HTTP 500, exit 1)
@@ -40,6 +43,28 @@ class InvalidInput(PilotageError):
 class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
     http_status = 413
+
+
+class Unauthenticated(PilotageError):
+    code = "unauthenticated"
+    exit_status = 2
+    http_status = 401
+
+
+class Forbidden(PilotageError):
+    code = "forbidden"
+    exit_status = 2
+    http_status = 403
+
+
+class TooManyRequests(PilotageError):
+    code = "too_many_requests"
+    exit_status = 2
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: float, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
 
 
 class NotFound(PilotageError):

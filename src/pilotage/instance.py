@@ -6,6 +6,8 @@ opening the stores and loading data.
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
@@ -38,6 +40,18 @@ class Instance:
     @cached_property
     def salts(self) -> DailySalts:
         return DailySalts(self.settings.data_dir / "salts")
+
+    @cached_property
+    def secret_key(self) -> bytes:
+        """This installation's signing key (shared-link cookies), made on first use and
+        readable by its owner only."""
+        path = self.settings.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+        return path.read_bytes()
 
     def known_sites(self) -> list[str]:
         from pilotage.sites import list_sites

@@ -24,6 +24,7 @@ from pilotage.errors import InvalidInput
 
 Period: TypeAlias = str | tuple[date, date]
 NAMED_PERIODS = ("day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all")
+MINUTES = re.compile(r"(\d{1,4})min")  # "5min": the last five minutes (realtime)
 Granularity = Literal["hour", "day", "week", "month"]
 
 
@@ -141,8 +142,25 @@ def dates_of(period: Period, now_day: date, first_day: date | None = None) -> tu
 def resolve(
     period: Period, tz: str, now: datetime | None = None, first_day: date | None = None
 ) -> TimeRange:
+    if isinstance(period, str) and (match := MINUTES.fullmatch(period)):
+        return last_minutes(int(match.group(1)), tz, now)
     first, last = dates_of(period, today(now, tz), first_day)
     return time_range(first, last, tz)
+
+
+def last_minutes(minutes: int, tz: str, now: datetime | None = None) -> TimeRange:
+    """The last ``minutes`` up to ``now`` (realtime counts); its dates are today's."""
+    if not 1 <= minutes <= 1440:
+        raise InvalidInput(f"{minutes}min: use 1 to 1440 minutes", field="period")
+    moment = now if now is not None else datetime.now(UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    local = today(now, tz)
+    return TimeRange(local, local, moment - timedelta(minutes=minutes), moment, tz)
+
+
+def is_minutes(period: Period) -> bool:
+    return isinstance(period, str) and MINUTES.fullmatch(period) is not None
 
 
 def comparison_range(

@@ -11,7 +11,7 @@ import sys
 import typer
 from typer._click import exceptions as click_exceptions
 
-from pilotage.cli import admin, demo, imports, sites, stats
+from pilotage.cli import admin, demo, imports, sites, stats, users
 from pilotage.errors import PilotageError
 
 app = typer.Typer(
@@ -32,6 +32,8 @@ app.add_typer(sites.goals_app, name="goals")
 app.add_typer(sites.rates_app, name="rates")
 app.add_typer(imports.app, name="import")
 app.add_typer(stats.funnels_app, name="funnels")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.keys_app, name="keys")
 
 
 def _register_optional() -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pilotage.cli.common import console, instance
+from pilotage.cli.users import print_owner_login
 
 
 def init() -> None:
@@ -16,6 +17,7 @@ def init() -> None:
     inst.events  # noqa: B018
     inst.salts.rotate()
     console.print(f"Pilotage is ready in {inst.settings.data_dir.resolve()}")
+    print_owner_login(inst)
     inst.close()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,12 +10,13 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from pilotage.export import csv_text
+
 if TYPE_CHECKING:
     from pilotage.instance import Instance
 
 console = Console()
 err_console = Console(stderr=True)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def instance(read_only: bool = False) -> Instance:
@@ -31,19 +30,8 @@ def print_json(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection in a CSV cell (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def print_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[safe_cell(v) for v in row] for row in rows])
-    sys.stdout.write(out.getvalue())
+    sys.stdout.write(csv_text(header, rows))
 
 
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

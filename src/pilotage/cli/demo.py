@@ -15,6 +15,7 @@ import typer
 from pilotage.cli.admin import serve
 from pilotage.cli.common import console
 from pilotage.cli.imports import summary
+from pilotage.cli.users import print_owner_login
 from pilotage.collect.importers.report import ImportReport
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ def demo(
         load_log(inst, datetime.now(UTC))
     if known >= {SHOP, LOG_SITE}:
         console.print("The demo data is already loaded.")
+    print_owner_login(inst)
     inst.close()
     if serve_after:
         console.print("Serving on http://127.0.0.1:8000 (Ctrl+C to stop)")

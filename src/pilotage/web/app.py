@@ -1,4 +1,7 @@
-"""The FastAPI application and its lifespan: stores, spool, group commit, writer loop."""
+"""The FastAPI application and its lifespan: stores, spool, group commit, writer loop.
+
+``main.py``-style wiring only: each area's routes live in ``pilotage.web.routes``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from pilotage import __version__
+from pilotage.accounts import LoginThrottle
 from pilotage.collect.collector import Collector
 from pilotage.collect.writer import Writer
 from pilotage.config import Settings, load_settings
@@ -17,6 +22,9 @@ from pilotage.instance import Instance
 from pilotage.store.spool import GroupCommitter, Spool
 from pilotage.web import errors, maintenance
 from pilotage.web.collect_api import CachedSites, CollectorEndpoint
+from pilotage.web.security import SecurityHeaders
+
+STATIC = StaticFiles(packages=[("pilotage.web", "static")])
 
 
 @asynccontextmanager
@@ -38,6 +46,7 @@ async def running(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     app.state.writer = writer
     app.state.committer = committer
     app.state.collector = Collector(instance.salts, CachedSites(instance.known_sites))
+    app.state.login_throttle = LoginThrottle()
     writer.start()
     housekeeping = asyncio.get_running_loop().create_task(maintenance.loop(instance))
     try:
@@ -52,25 +61,35 @@ async def running(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> CollectorEndpoint:
     settings = settings or load_settings()
-    app = FastAPI(title="Pilotage", version=__version__, lifespan=lambda a: running(a, settings))
+    app = FastAPI(
+        title="Pilotage",
+        version=__version__,
+        lifespan=lambda a: running(a, settings),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     errors.install(app)
     routes(app)
+    app.add_middleware(SecurityHeaders)
     return CollectorEndpoint(app, app.state)
 
 
 def routes(app: FastAPI) -> None:
-    @app.get("/", response_class=HTMLResponse)
-    def overview() -> HTMLResponse:
-        from pilotage.web.overview import overview_rows, render
+    from pilotage.web import links
+    from pilotage.web.routes import account, dashboard, login, sites, stats_api
 
-        return HTMLResponse(render(overview_rows(app.state.instance)))
+    for module in (login, sites, dashboard, links, account, stats_api):
+        app.include_router(module.router)
+    app.mount("/static", STATIC, name="static")
 
-    @app.get("/api/health")
+    @app.get("/api/health", tags=["Server"])
     async def health() -> JSONResponse:
+        """Liveness, version and how many events the writer loop has loaded."""
         writer: Writer = app.state.writer
         return JSONResponse({"status": "ok", "version": __version__, "loaded": writer.loaded})
 
-    @app.get("/js/pilotage.js")
+    @app.get("/js/pilotage.js", include_in_schema=False)
     async def tracker() -> Response:
         from pilotage.collect.tracker import tracker_etag, tracker_script
 
@@ -79,3 +98,16 @@ def routes(app: FastAPI) -> None:
             media_type="text/javascript",
             headers={"Cache-Control": "public, max-age=3600", "ETag": tracker_etag()},
         )
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS)
+
+
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pilotage API</title>
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head>
+<body><main id="swagger-ui"></main>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-ui/init.js"></script></body></html>
+"""

@@ -25,6 +25,7 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     created_at: Mapped[datetime] = mapped_column(default=_now)
+    public: Mapped[bool] = mapped_column(default=False)
     goals: Mapped[list[Goal]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="Goal.id"
     )

@@ -1,0 +1,106 @@
+"""Who is asking, in which language, and what they may see: request context for pages.
+
+Every page route depends on :func:`prepare` (language, signed-in user, CSRF token);
+private pages depend on :func:`viewer`, which sends anonymous visitors to the login
+page; :func:`site_access` checks the user's role on a site for an action.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from pilotage import accounts
+from pilotage.errors import Forbidden, NotFound
+from pilotage.instance import Instance
+from pilotage.sites import get_site
+from pilotage.store.app import Site
+from pilotage.web import i18n
+from pilotage.web.security import check_csrf
+
+SESSION_COOKIE = "pilotage_session"
+ANON_CSRF_COOKIE = "pilotage_csrf"
+LANG_COOKIE = "pilotage_lang"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    email: str
+    name: str
+    locale: str | None
+    is_owner: bool
+    csrf: str
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`viewer` for an anonymous request; answered with a redirect."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def instance(request: Request) -> Instance:
+    inst: Instance = request.app.state.instance
+    return inst
+
+
+def _load_viewer(request: Request) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with instance(request).app.session() as s:
+        session = accounts.session_for(s, token)
+        if session is None:
+            return None
+        user = accounts.get_user(s, session.user_id)
+        return Viewer(
+            user.id, user.email, user.name, user.locale, user.is_owner, session.csrf_token
+        )
+
+
+async def prepare(request: Request) -> None:
+    """Language, user and CSRF token of this request, then the CSRF check."""
+    found = _load_viewer(request)
+    request.state.viewer = found
+    chosen = request.cookies.get(LANG_COOKIE)
+    preferred = found.locale if found and found.locale else chosen
+    request.state.locale = i18n.negotiate(request.headers.get("accept-language"), preferred)
+    if found is not None:
+        request.state.csrf = found.csrf
+    else:
+        request.state.csrf = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(24)
+        request.state.new_anon_csrf = ANON_CSRF_COOKIE not in request.cookies
+    await check_csrf(request, request.state.csrf)
+
+
+def viewer(request: Request, _: Annotated[None, Depends(prepare)]) -> Viewer:
+    found: Viewer | None = request.state.viewer
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return found
+
+
+Who = Annotated[Viewer, Depends(viewer)]
+
+
+def site_access(s: Session, who: Viewer, domain: str, action: str = "view") -> Site:
+    """The site, if ``who`` may do ``action`` on it; NotFound when they may not even see
+    it, so that a site's existence is not revealed to outsiders."""
+    try:
+        site = get_site(s, domain)
+    except NotFound:
+        raise NotFound(f"no site '{domain}'", field="domain") from None
+    user = accounts.get_user(s, who.id)
+    role = accounts.role_on(s, user, site.id)
+    if not accounts.can(role, "view"):
+        raise NotFound(f"no site '{domain}'", field="domain")
+    if not accounts.can(role, action):
+        raise Forbidden(f"your role on {site.domain} does not allow '{action}'", field="role")
+    return site

@@ -1,0 +1,190 @@
+"""What each part of the dashboard asks the query model, and the rows it shows.
+
+Every figure on the dashboard comes from :func:`pilotage.analytics.run_query` with a
+``Query`` built here, the same model the Stats API and ``pilotage stats`` use; this
+module only chooses the queries and shapes their results for the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from pilotage import sites as domain
+from pilotage.analytics import (
+    Backend,
+    Funnel,
+    FunnelResult,
+    Goal,
+    Query,
+    Rates,
+    Result,
+    run_funnel,
+    run_query,
+)
+from pilotage.analytics.query import Comparison
+from pilotage.store.app import Site
+from pilotage.web.dashboard.state import State
+
+HEADLINE = ("visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration")
+LOWER_IS_BETTER = frozenset({"bounce_rate"})
+TOP_ROWS = 9
+DETAIL_ROWS = 100
+EXPORT_ROWS = 10_000
+COMPARISONS: dict[str, Comparison] = {"prev": "previous_period", "yoy": "year_over_year"}
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """What the query model needs to know of a site, read once from app state."""
+
+    domain: str
+    timezone: str
+    currency: str
+    goals: tuple[Goal, ...] = ()
+    rates: Rates | None = None
+    funnels: tuple[Funnel, ...] = ()
+    public: bool = False
+
+    @property
+    def revenue(self) -> bool:
+        return any(g.currency for g in self.goals)
+
+
+def site_spec(s: Session, site: Site) -> SiteSpec:
+    del s  # the site's relationships load through its own session
+    funnels = tuple(domain.analytics_funnel(site, f.name) for f in site.funnels)
+    return SiteSpec(
+        site.domain,
+        site.timezone,
+        site.currency,
+        domain.analytics_goals(site),
+        domain.analytics_rates(site),
+        funnels,
+        bool(getattr(site, "public", False)),
+    )
+
+
+def base_query(spec: SiteSpec, state: State, **fields: object) -> Query:
+    """The query of one panel: the dashboard's period and filters, and ``fields``."""
+    params: dict[str, object] = {
+        "site": spec.domain,
+        "period": state.query_period,
+        "timezone": spec.timezone,
+        "filters": tuple(f.to_filter() for f in state.filters),
+        "goals": spec.goals,
+        "rates": spec.rates,
+    }
+    params.update(fields)
+    return Query(**params)  # type: ignore[arg-type]
+
+
+def interval(result_days: int) -> str:
+    if result_days <= 2:
+        return "time:hour"
+    if result_days <= 92:
+        return "time:day"
+    return "time:month"
+
+
+def _span(state: State, spec: SiteSpec, backend: Backend) -> int:
+    probe = run_query(backend, base_query(spec, state, metrics=("visitors",), totals=True))
+    first, last = (date.fromisoformat(d[:10]) for d in probe.date_range)
+    return (last - first).days + 1
+
+
+def headline(backend: Backend, spec: SiteSpec, state: State) -> Result:
+    comparison = COMPARISONS.get(state.compare)
+    return run_query(backend, base_query(spec, state, metrics=HEADLINE, comparison=comparison))
+
+
+def timeseries(backend: Backend, spec: SiteSpec, state: State, days: int) -> Result:
+    query = base_query(
+        spec,
+        state,
+        metrics=(state.metric,),
+        dimensions=(interval(days),),
+        comparison=COMPARISONS.get(state.compare),
+        time_labels=True,
+        totals=False,
+    )
+    return run_query(backend, query)
+
+
+def breakdown_metrics(dimension: str) -> tuple[str, ...]:
+    if dimension == "page":
+        return ("visitors", "pageviews")
+    if dimension in ("entry_page", "exit_page"):
+        return ("visitors", "visits")
+    return ("visitors",)
+
+
+def breakdown(
+    backend: Backend, spec: SiteSpec, state: State, dimension: str, limit: int = TOP_ROWS
+) -> Result:
+    query = base_query(
+        spec,
+        state,
+        metrics=breakdown_metrics(dimension),
+        dimensions=(dimension,),
+        order_by=(("visitors", "desc"), (dimension, "asc")),
+        limit=limit,
+        totals=False,
+    )
+    return run_query(backend, query)
+
+
+def goals(backend: Backend, spec: SiteSpec, state: State, limit: int = TOP_ROWS) -> Result | None:
+    if not spec.goals:
+        return None
+    metrics = ["visitors", "events", "conversion_rate"]
+    if spec.revenue:
+        metrics += ["revenue", "average_order_value"]
+    query = base_query(
+        spec,
+        state,
+        metrics=tuple(metrics),
+        dimensions=("goal",),
+        order_by=(("visitors", "desc"), ("goal", "asc")),
+        limit=limit,
+        totals=False,
+    )
+    return run_query(backend, query)
+
+
+def funnels(backend: Backend, spec: SiteSpec, state: State) -> list[FunnelResult]:
+    filters = tuple(f.to_filter() for f in state.filters)
+    return [
+        run_funnel(
+            backend, spec.domain, state.query_period, f, timezone=spec.timezone, filters=filters
+        )
+        for f in spec.funnels
+    ]
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows, computed in one pass."""
+
+    spec: SiteSpec
+    state: State
+    headline: Result
+    chart: Result
+    tables: dict[str, Result] = field(default_factory=dict)
+    goals: Result | None = None
+    funnels: list[FunnelResult] = field(default_factory=list)
+    days: int = 30
+
+
+def dashboard(backend: Backend, spec: SiteSpec, state: State) -> Dashboard:
+    top = headline(backend, spec, state)
+    first, last = (date.fromisoformat(d[:10]) for d in top.date_range)
+    days = (last - first).days + 1
+    board = Dashboard(spec, state, top, timeseries(backend, spec, state, days), days=days)
+    for panel in ("sources", "pages", "locations", "devices"):
+        board.tables[panel] = breakdown(backend, spec, state, state.tab(panel))
+    board.goals = goals(backend, spec, state)
+    board.funnels = funnels(backend, spec, state)
+    return board
