@@ -77,7 +77,9 @@ def percent(points: float | int | None, locale: str, places: int = 0) -> str:
     """``points`` is a value out of 100 (bounce rate 42 -> "42 %")."""
     if points is None:
         return "—"
-    pattern = "#,##0%" if places == 0 else f"#,##0.{'0' * places}%"
+    pattern = Locale.parse(locale).percent_formats[None].pattern  # "#,##0 %" in French
+    if places:
+        pattern = pattern.replace("0", "0." + "0" * places, 1)
     return numbers.format_percent(float(points) / 100, format=pattern, locale=locale)
 
 
