@@ -184,6 +184,10 @@ def _time_encoding(result: Result, granularity: str, lang: str, title: str) -> d
     }
 
 
+def _date_title(labels: Mapping[str, str]) -> str:
+    return labels.get("date") or labels.get("time") or "Date"
+
+
 def _metric_title(result: Result, metric: str, labels: Mapping[str, str]) -> str:
     title = labels.get(metric, metric)
     if metric in MONEY_METRICS and result.currency:
@@ -199,7 +203,7 @@ def _series_tooltip(
         "type": "temporal",
         "timeUnit": TIME_UNITS[granularity],
         "format": TIME_FORMATS[lang][granularity][1],
-        "title": labels.get("date", "Date"),
+        "title": _date_title(labels),
     }
     period = {"field": "series", "type": "nominal", "title": labels.get("period", "Period")}
     return [date, period, value_tip]
@@ -231,12 +235,39 @@ def _series_layers(
     ]
 
 
+def _chart(
+    description: str, height: int, values: list[dict[str, Any]], **parts: Any
+) -> dict[str, Any]:
+    """The envelope every chart shares: schema, container width, inline data."""
+    return {
+        "$schema": SCHEMA,
+        "description": description,  # the SVG's aria-label
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        **parts,
+        "config": {"view": {"stroke": None}},
+    }
+
+
+def _quantity(field: str, title: str, fmt: str = NUMBER_FORMAT) -> dict[str, Any]:
+    return {"field": field, "type": "quantitative", "title": title, "format": fmt}
+
+
+def _position(text_def: dict[str, Any], **axis: Any) -> dict[str, Any]:
+    """A position channel from a text/tooltip definition: its format goes to the axis."""
+    rest = {k: v for k, v in text_def.items() if k != "format"}
+    return rest | {"axis": {"format": text_def["format"], **axis}}
+
+
 def timeseries_spec(
     result: Result, metric: str, *, labels: Mapping[str, str], locale: str = "fr"
 ) -> dict[str, Any]:
     """An area and line chart of ``metric`` over time, with the comparison period as a
     dashed line when ``result`` has one. ``labels`` holds the translated texts: the
-    metric's name, ``"current"``, ``"previous"``, and optionally ``"date"``, ``"period"``."""
+    metric's name, ``"current"``, ``"previous"``, and optionally ``"date"`` (or ``"time"``)
+    and ``"period"``."""
     if metric not in result.metrics:
         raise InvalidInput(
             f"metric {metric!r} is not in the result {result.metrics!r}", field="metric"
@@ -246,64 +277,39 @@ def timeseries_spec(
     transforms, y, value_tip = _value_channels(metric, title)
     compared = any(row.comparison is not None for row in result.rows)
     tooltip = _series_tooltip(granularity, lang, labels, value_tip)
-    return {
-        "$schema": SCHEMA,
-        "description": f"{title}, {result.date_range[0]} – {result.date_range[1]}",
-        "width": "container",
-        "height": 240,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "data": {"values": _series_rows(result, result.metrics.index(metric), labels)},
-        "transform": transforms,
-        "encoding": {
-            "x": _time_encoding(result, granularity, lang, labels.get("date", "Date")),
-            "y": y,
-        },
-        "layer": _series_layers(labels, compared, tooltip),
-        "config": {"view": {"stroke": None}},
-    }
+    x = _time_encoding(result, granularity, lang, _date_title(labels))
+    return _chart(
+        f"{title}, {result.date_range[0]} – {result.date_range[1]}",
+        240,
+        _series_rows(result, result.metrics.index(metric), labels),
+        transform=transforms,
+        encoding={"x": x, "y": y},
+        layer=_series_layers(labels, compared, tooltip),
+    )
 
 
 def bar_spec(rows: Sequence[tuple[str, float]], *, title: str, value_label: str) -> dict[str, Any]:
     """Horizontal bars, one per (label, value) in the given order, each with its value."""
-    value = {
-        "field": "value",
-        "type": "quantitative",
-        "title": value_label,
-        "format": NUMBER_FORMAT,
-    }
-    return {
-        "$schema": SCHEMA,
-        "title": title,
-        "description": title,
-        "width": "container",
-        "height": BAR_STEP * max(1, len(rows)),  # a step height makes Vega-Lite 6.5 warn
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "data": {"values": [{"label": label, "value": float(v)} for label, v in rows]},
-        "encoding": {
-            "y": {
-                "field": "label",
-                "type": "nominal",
-                "sort": None,
-                "title": None,
-                "axis": {"labelLimit": 240},
-            },
-            "x": {
-                "field": "value",
-                "type": "quantitative",
-                "title": value_label,
-                "axis": {"format": NUMBER_FORMAT},
-            },
-            "tooltip": [{"field": "label", "type": "nominal", "title": title}, value],
+    value = _quantity("value", value_label)
+    top = max((float(v) for _, v in rows), default=0.0)
+    # Room right of the longest bar for its value label (a fifth of the axis).
+    scale = {"domainMax": top * 1.2} if top > 0 else {}
+    label = {"field": "label", "type": "nominal", "sort": None, "title": None}
+    return _chart(
+        title,
+        BAR_STEP * max(1, len(rows)),  # a {"step": n} height makes Vega-Lite 6.5 warn
+        [{"label": name, "value": float(v)} for name, v in rows],
+        title=title,
+        encoding={
+            "y": label | {"axis": {"labelLimit": 240}},
+            "x": _position(value, tickCount=5) | {"scale": scale},
+            "tooltip": [label | {"title": title}, value],
         },
-        "layer": [
+        layer=[
             {"mark": {"type": "bar", "color": CURRENT_COLOUR}},
-            {
-                "mark": {"type": "text", "align": "left", "dx": 4},
-                "encoding": {"text": value},
-            },
+            {"mark": {"type": "text", "align": "left", "dx": 4}, "encoding": {"text": value}},
         ],
-        "config": {"view": {"stroke": None}},
-    }
+    )
 
 
 def funnel_spec(steps: Sequence[tuple[str, int]], *, labels: Mapping[str, str]) -> dict[str, Any]:
@@ -319,55 +325,28 @@ def funnel_spec(steps: Sequence[tuple[str, int]], *, labels: Mapping[str, str]) 
         {"step": name, "visitors": n, "conversion": rounded(n / first * 100, 2) if first else 0.0}
         for name, n in steps
     ]
-    conversion = {
-        "field": "ratio",
-        "type": "quantitative",
-        "format": ".2~%",
-        "title": labels.get("conversion", "conversion"),
-    }
-    visitors = labels.get("visitors", "visitors")
-    return {
-        "$schema": SCHEMA,
-        "description": labels.get("title", visitors),
-        "width": "container",
-        "height": 240,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "data": {"values": values},
-        "transform": [{"calculate": "datum.conversion / 100", "as": "ratio"}],
-        "encoding": {
-            "x": {
-                "field": "step",
-                "type": "nominal",
-                "sort": None,
-                "title": labels.get("step", "step"),
-                "axis": {"labelAngle": 0},
-            },
-            "y": {
-                "field": "visitors",
-                "type": "quantitative",
-                "title": visitors,
-                "axis": {"format": NUMBER_FORMAT, "tickMinStep": 1},
-            },
-            "tooltip": [
-                {"field": "step", "type": "nominal", "title": labels.get("step", "step")},
-                {
-                    "field": "visitors",
-                    "type": "quantitative",
-                    "title": visitors,
-                    "format": NUMBER_FORMAT,
-                },
-                conversion,
-            ],
+    conversion = _quantity("ratio", labels.get("conversion", "conversion"), ".2~%")
+    visitors = _quantity("visitors", labels.get("visitors", "visitors"))
+    step = {"field": "step", "type": "nominal", "sort": None, "title": labels.get("step", "step")}
+    room = {"domainMax": max(n for _, n in steps) * 1.1 or 1}  # for the labels above the bars
+    return _chart(
+        labels.get("title", visitors["title"]),
+        240,
+        values,
+        transform=[{"calculate": "datum.conversion / 100", "as": "ratio"}],
+        encoding={
+            "x": step | {"axis": {"labelAngle": 0}},
+            "y": _position(visitors, tickMinStep=1) | {"scale": room},
+            "tooltip": [step, visitors, conversion],
         },
-        "layer": [
+        layer=[
             {"mark": {"type": "bar", "color": CURRENT_COLOUR}},
             {
                 "mark": {"type": "text", "baseline": "bottom", "dy": -4},
                 "encoding": {"text": conversion},
             },
         ],
-        "config": {"view": {"stroke": None}},
-    }
+    )
 
 
 def _for_export(spec: Mapping[str, Any], width: int) -> dict[str, Any]:

@@ -26,10 +26,10 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 )
 SCRIPTS = (
-    "vendor/htmx/htmx.min.js",
-    "vendor/vega/vega.min.js",
-    "vendor/vega-lite/vega-lite.min.js",
-    "vendor/vega-embed/vega-embed.min.js",
+    "vendor/htmx.min.js",
+    "vendor/vega.min.js",
+    "vendor/vega-lite.min.js",
+    "vendor/vega-embed.min.js",
     "js/charts.js",
 )
 XSS = "<img src=x onerror=alert(1)>"

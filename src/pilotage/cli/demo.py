@@ -104,5 +104,6 @@ def demo(
     print_owner_login(inst)
     inst.close()
     if serve_after:
-        console.print("Serving on http://127.0.0.1:8000 (Ctrl+C to stop)")
+        where = f"http://{inst.settings.host}:{inst.settings.port}"
+        console.print(f"Serving on {where} (Ctrl+C to stop)")
         serve()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from pilotage import accounts
@@ -35,6 +35,37 @@ class Viewer:
     locale: str | None
     is_owner: bool
     csrf: str
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies carry the Secure flag over HTTPS, and on loopback addresses, which
+    browsers treat as secure origins; a plain-HTTP address on a network would lose its
+    cookies with it (docs/web.md says to put Pilotage behind HTTPS there)."""
+    return request.url.scheme == "https" or (request.url.hostname or "") in LOOPBACK_HOSTS
+
+
+def set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    samesite: Literal["lax", "strict"] = "lax",
+    max_age: int | None = None,
+    path: str = "/",
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        secure=secure_cookies(request),
+        samesite=samesite,
+    )
 
 
 class LoginRequired(Exception):

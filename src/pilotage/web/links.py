@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pilotage import accounts
 from pilotage.errors import NotFound
-from pilotage.web.context import instance, prepare
+from pilotage.web.context import ANON_CSRF_COOKIE, instance, prepare, set_cookie
 from pilotage.web.i18n import translations
 from pilotage.web.templating import page_locale, render
 
@@ -44,9 +44,7 @@ def password_page(request: Request, slug: str, error: str = "", status: int = 20
         request, "link_password.html", {"slug": slug, "error": error}, status_code=status
     )
     if getattr(request.state, "new_anon_csrf", False):
-        response.set_cookie(
-            "pilotage_csrf", request.state.csrf, httponly=True, samesite="strict", secure=True
-        )
+        set_cookie(request, response, ANON_CSRF_COOKIE, request.state.csrf, samesite="strict")
     return response
 
 
@@ -68,7 +66,5 @@ def unlock(request: Request, slug: str, password: Annotated[str, Form()]) -> Res
         name = _cookie_name(link)
     throttle.success(key)
     response = RedirectResponse(f"/share/{slug}", status_code=303)
-    response.set_cookie(
-        name, proof, httponly=True, secure=True, samesite="lax", path=f"/share/{slug}"
-    )
+    set_cookie(request, response, name, proof, path=f"/share/{slug}")
     return response

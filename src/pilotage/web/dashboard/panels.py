@@ -24,6 +24,7 @@ from pilotage.analytics import (
     run_funnel,
     run_query,
 )
+from pilotage.analytics.properties import property_keys
 from pilotage.analytics.query import Comparison
 from pilotage.store.app import Site
 from pilotage.web.dashboard.state import State
@@ -154,6 +155,25 @@ def goals(backend: Backend, spec: SiteSpec, state: State, limit: int = TOP_ROWS)
     return run_query(backend, query)
 
 
+def properties(backend: Backend, spec: SiteSpec, state: State) -> tuple[list[str], Result | None]:
+    """The property names of the period, and the breakdown of the one chosen (or the
+    most used)."""
+    keys = property_keys(backend, spec.domain, state.query_period, timezone=spec.timezone)
+    if not keys:
+        return [], None
+    chosen = state.prop if state.prop in keys else keys[0]
+    query = base_query(
+        spec,
+        state,
+        metrics=("visitors", "events"),
+        dimensions=(f"prop:{chosen}",),
+        order_by=(("visitors", "desc"), (f"prop:{chosen}", "asc")),
+        limit=TOP_ROWS,
+        totals=False,
+    )
+    return keys, run_query(backend, query)
+
+
 def funnels(backend: Backend, spec: SiteSpec, state: State) -> list[FunnelResult]:
     filters = tuple(f.to_filter() for f in state.filters)
     return [
@@ -176,6 +196,8 @@ class Dashboard:
     goals: Result | None = None
     funnels: list[FunnelResult] = field(default_factory=list)
     days: int = 30
+    property_keys: list[str] = field(default_factory=list)
+    properties: Result | None = None
 
 
 def dashboard(backend: Backend, spec: SiteSpec, state: State) -> Dashboard:
@@ -187,4 +209,5 @@ def dashboard(backend: Backend, spec: SiteSpec, state: State) -> Dashboard:
         board.tables[panel] = breakdown(backend, spec, state, state.tab(panel))
     board.goals = goals(backend, spec, state)
     board.funnels = funnels(backend, spec, state)
+    board.property_keys, board.properties = properties(backend, spec, state)
     return board

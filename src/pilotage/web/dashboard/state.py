@@ -76,6 +76,7 @@ class State:
     metric: str = "visitors"
     filters: tuple[ChipFilter, ...] = ()
     tabs: tuple[tuple[str, str], ...] = ()
+    prop: str = ""  # the custom property the properties panel shows
 
     def tab(self, panel: str) -> str:
         return dict(self.tabs).get(panel, TABS[panel][0])
@@ -98,6 +99,8 @@ class State:
             out.append(("metric", self.metric))
         out += [("f", f.param) for f in self.filters]
         out += [(panel, tab) for panel, tab in self.tabs if tab != TABS[panel][0]]
+        if self.prop:
+            out.append(("prop", self.prop))
         return out
 
     def url(self, base: str, **changes: object) -> str:
@@ -160,4 +163,7 @@ def parse_state(params: QueryParams) -> State:
             if tab not in choices:
                 raise InvalidInput(f"unknown {panel} tab {tab!r}", field=panel)
             tabs.append((panel, tab))
-    return State(period, first, last, compare, metric, chips, tuple(sorted(tabs)))
+    prop = params.get("prop", "")
+    if len(prop) > 300:
+        raise InvalidInput("property name too long", field="prop")
+    return State(period, first, last, compare, metric, chips, tuple(sorted(tabs)), prop)

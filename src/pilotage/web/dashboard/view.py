@@ -113,6 +113,8 @@ def table(
     suffix = f"?{tail}" if tail else ""
     view.details_url = f"{base}/details/{dimension}{suffix}"
     view.csv_url = f"{base}/export/{dimension}.csv{suffix}"
+    if key == "props":
+        view.dimension_label = _("Value")
     if key in TABS:
         names = labels.dimensions(_)
         view.tabs = [
@@ -120,6 +122,14 @@ def table(
             for tab in TABS[key]
         ]
     return view
+
+
+def property_tabs(
+    keys: list[str], chosen: str, state: State, base: str
+) -> list[tuple[str, str, str, bool]]:
+    from dataclasses import replace
+
+    return [(k, k, replace(state, prop=k).url(base), k == chosen) for k in keys]
 
 
 def chips(state: State, base: str, _: Gettext) -> list[tuple[str, str, str, str]]:

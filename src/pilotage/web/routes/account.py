@@ -64,7 +64,7 @@ def change_password(request: Request, who: Who, current: Text, new: Text) -> Res
     except PilotageError as exc:
         return _page(request, who, error=exc.message, status=exc.http_status)
     response = RedirectResponse("/account?notice=password", status_code=303)
-    set_session_cookie(response, token)
+    set_session_cookie(request, response, token)
     return response
 
 

@@ -90,7 +90,15 @@ def dashboard_page(request: Request, door: Door) -> Response:
         if board.goals is not None
         else None
     )
+    props = None
+    if board.properties is not None:
+        props = view.table(
+            board.properties, state, door.base, _, key="props", title=_("Custom properties")
+        )
+        chosen = board.properties.dimensions[0].removeprefix("prop:")
+        props.tabs = view.property_tabs(board.property_keys, chosen, state, door.base)
     context = {
+        "props": props,
         "door": door,
         "state": state,
         "board": board,

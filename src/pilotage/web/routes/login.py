@@ -15,6 +15,7 @@ from pilotage.web.context import (
     SESSION_COOKIE,
     instance,
     prepare,
+    set_cookie,
 )
 from pilotage.web.i18n import LOCALES, translations
 from pilotage.web.templating import page_locale, render
@@ -47,9 +48,7 @@ def login_page(request: Request, next_url: str, error: str = "", status: int = 2
         request, "login.html", {"next": safe_next(next_url), "error": error}, status_code=status
     )
     if getattr(request.state, "new_anon_csrf", False):
-        response.set_cookie(
-            ANON_CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", secure=True
-        )
+        set_cookie(request, response, ANON_CSRF_COOKIE, request.state.csrf, samesite="strict")
     return response
 
 
@@ -85,20 +84,13 @@ def login(
             throttle(request).success(k)
         _session, token = accounts.start_session(s, user)
     response = RedirectResponse(safe_next(next), status_code=303)
-    set_session_cookie(response, token)
+    set_session_cookie(request, response, token)
     response.delete_cookie(ANON_CSRF_COOKIE)
     return response
 
 
-def set_session_cookie(response: Response, token: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=SESSION_DAYS * 86400,
-        httponly=True,
-        secure=True,
-        samesite="lax",
-    )
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_DAYS * 86400)
 
 
 @router.post("/logout")
@@ -124,5 +116,5 @@ def language(
             accounts.set_locale(s, accounts.get_user(s, found.id), chosen)
     response = RedirectResponse(safe_next(next), status_code=303)
     if chosen:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax", secure=True)
+        set_cookie(request, response, LANG_COOKIE, chosen, max_age=365 * 86400)
     return response

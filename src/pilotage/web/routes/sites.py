@@ -137,7 +137,7 @@ def verify(request: Request, who: Who, domain_name: str) -> Response:
         site = site_access(s, who, domain_name, "view")
     since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
     last = instance(request).events.scalar(
-        "SELECT max(timestamp) FROM events WHERE site = ?", [site.domain]
+        "SELECT max(ts) FROM events WHERE site = ?", [site.domain]
     )
     recent = last is not None and last >= since
     return render(request, "verify.html", {"last": last, "recent": recent})

@@ -9,8 +9,8 @@
    and vega-embed evaluates them with vega.expressionInterpreter when the Vega build has
    one, else with the vega-interpreter bundled in vega-embed 7 (no `new Function`).
 
-   Scripts, in this order: vendor/vega/vega.min.js, vendor/vega-lite/vega-lite.min.js,
-   vendor/vega-embed/vega-embed.min.js, js/charts.js. */
+   Scripts, in this order: /static/vendor/vega.min.js, /static/vendor/vega-lite.min.js,
+   /static/vendor/vega-embed.min.js, /static/js/charts.js. */
 (function () {
   "use strict";
 
