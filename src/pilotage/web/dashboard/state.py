@@ -37,7 +37,7 @@ CHART_METRICS = (
     "visit_duration",
 )
 TABS: dict[str, tuple[str, ...]] = {
-    "sources": ("channel", "source", "utm_source", "utm_medium", "utm_campaign"),
+    "sources": ("channel", "source", "referrer", "utm_source", "utm_medium", "utm_campaign"),
     "pages": ("page", "entry_page", "exit_page"),
     "locations": ("country",),
     "devices": ("device", "browser", "os"),
