@@ -125,3 +125,14 @@ def test_reversed_custom_range() -> None:
     with pytest.raises(InvalidInput) as err:
         periods.resolve((date(2024, 2, 2), date(2024, 2, 1)), "UTC")
     assert err.value.field == "period"
+
+
+def test_minutes_period_is_the_last_minutes_up_to_now() -> None:
+    from datetime import datetime as _dt
+
+    from pilotage.analytics.periods import resolve as _resolve
+
+    now = _dt(2024, 3, 10, 23, 58, 30)
+    rng = _resolve("5min", "Europe/Paris", now)
+    assert (rng.start, rng.end) == (_dt(2024, 3, 10, 23, 53, 30), now)
+    assert rng.first == rng.last == _dt(2024, 3, 11).date()  # already the 11th in Paris

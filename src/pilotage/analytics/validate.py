@@ -41,6 +41,8 @@ def build(query: Query, now: datetime | None = None, first_day: date | None = No
     current = periods.resolve(query.period, query.timezone, now, first_day)
     comparison = None
     if query.comparison is not None:
+        if periods.is_minutes(query.period):
+            raise InvalidInput("a period of minutes has no comparison", field="comparison")
         if query.comparison not in ("previous_period", "year_over_year"):
             raise InvalidInput(f"unknown comparison {query.comparison!r}", field="comparison")
         now_day = periods.today(now, query.timezone)

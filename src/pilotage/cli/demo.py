@@ -32,13 +32,15 @@ def sample_log() -> Path:
     )
 
 
-def load_shop(inst: Instance, now: datetime) -> None:
+def load_shop(inst: Instance, now: datetime, daily_visitors: int = 400) -> None:
     from pilotage import sites as domain
     from pilotage.demo import generate
 
     start = (now - timedelta(days=DEMO_DAYS)).date()
     with console.status("Generating the demo shop…"):
-        data = generate(SHOP, start=start, days=DEMO_DAYS + 1, now=now)
+        data = generate(
+            SHOP, start=start, days=DEMO_DAYS + 1, now=now, daily_visitors=daily_visitors
+        )
     with inst.app.session() as s:
         site = domain.add_site(s, SHOP, "Europe/Paris", "EUR")
         for g in data.goals:
