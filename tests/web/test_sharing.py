@@ -1,0 +1,114 @@
+"""Shared links, public dashboards, roles on the settings page, and the audit log."""
+
+from __future__ import annotations
+
+from pilotage import accounts
+from pilotage.sites import get_site
+from tests.web.web_support import SITE, Web
+
+
+def _link(web: Web, password: str = "") -> str:
+    web.login()
+    r = web.post_form(
+        f"/sites/{SITE}/links", {"name": "board", "password": password}, f"/sites/{SITE}/settings"
+    )
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    with web.client.app.state.instance.app.session() as s:  # type: ignore[attr-defined]
+        (link,) = accounts.list_shared_links(s, get_site(s, SITE))
+        return link.slug
+
+
+def _anonymous(web: Web) -> None:
+    web.client.cookies.clear()
+
+
+def test_shared_link_without_password_opens_read_only(web: Web) -> None:
+    slug = _link(web)
+    _anonymous(web)
+    page = web.client.get(f"/share/{slug}")
+    assert page.status_code == 200
+    assert f"/sites/{SITE}/settings" not in page.text
+    assert web.client.get(f"/share/{slug}/export/page.csv").status_code == 200
+    assert web.client.get(f"/sites/{SITE}", follow_redirects=False).status_code == 303
+
+
+def test_shared_link_password_then_revocation(web: Web) -> None:
+    slug = _link(web, "a shared secret")
+    owner_cookies = dict(web.client.cookies)
+    _anonymous(web)
+    assert "password" in web.client.get(f"/share/{slug}").text
+    token = web.csrf(f"/share/{slug}")
+    wrong = web.client.post(f"/share/{slug}", data={"password": "not it at all", "csrf": token})
+    assert wrong.status_code == 401
+    right = web.client.post(
+        f"/share/{slug}",
+        data={"password": "a shared secret", "csrf": token},
+        follow_redirects=False,
+    )
+    assert right.status_code == 303
+    assert 'data-metric="visitors"' in web.client.get(f"/share/{slug}").text
+    web.client.cookies.update(owner_cookies)
+    with web.client.app.state.instance.app.session() as s:  # type: ignore[attr-defined]
+        link = accounts.shared_link(s, slug)
+        assert link is not None
+        link_id = link.id
+    r = web.post_form(f"/sites/{SITE}/links/{link_id}/revoke", {}, f"/sites/{SITE}/settings")
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    assert web.client.get(f"/share/{slug}").status_code == 404
+
+
+def test_public_dashboard_is_opt_in(web: Web) -> None:
+    assert web.client.get(f"/public/{SITE}").status_code == 404
+    web.login()
+    web.post_form(f"/sites/{SITE}/public", {"public": "on"}, f"/sites/{SITE}/settings")
+    _anonymous(web)
+    assert web.client.get(f"/public/{SITE}").status_code == 200
+    web.login()
+    web.post_form(f"/sites/{SITE}/public", {}, f"/sites/{SITE}/settings")
+    _anonymous(web)
+    assert web.client.get(f"/public/{SITE}").status_code == 404
+
+
+def _member(web: Web, role: str) -> None:
+    with web.client.app.state.instance.app.session() as s:  # type: ignore[attr-defined]
+        user = accounts.create_user(s, f"{role}@example.org", "member long password")
+        accounts.grant(s, user, get_site(s, SITE), role)
+    web.client.cookies.clear()
+    web.login(f"{role}@example.org", "member long password")
+
+
+def test_a_viewer_sees_but_cannot_change(web: Web) -> None:
+    _member(web, "viewer")
+    settings = f"/sites/{SITE}/settings"
+    assert web.client.get(f"/sites/{SITE}").status_code == 200
+    page = web.client.get(settings).text
+    assert 'action="/sites/shop.example/goals"' not in page
+    r = web.post_form(
+        f"/sites/{SITE}/goals", {"name": "x", "kind": "page", "target": "/x"}, settings
+    )
+    assert r.status_code == 403  # type: ignore[attr-defined]
+    r = web.post_form(f"/sites/{SITE}/links", {"name": "x"}, settings)
+    assert r.status_code == 403  # type: ignore[attr-defined]
+
+
+def test_an_editor_adds_goals_but_cannot_share(web: Web) -> None:
+    _member(web, "editor")
+    settings = f"/sites/{SITE}/settings"
+    r = web.post_form(
+        f"/sites/{SITE}/goals", {"name": "Signup", "kind": "event", "target": "Signup"}, settings
+    )
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    assert "Signup" in web.client.get(settings).text
+    r = web.post_form(
+        f"/sites/{SITE}/members", {"email": "owner@example.org", "role": "viewer"}, settings
+    )
+    assert r.status_code == 403  # type: ignore[attr-defined]
+
+
+def test_admin_actions_reach_the_audit_log_only_the_owner_reads(web: Web) -> None:
+    web.login()
+    web.post_form(f"/sites/{SITE}/goals", {"name": "Buy", "kind": "event", "target": "Buy"}, "/")
+    page = web.client.get("/audit")
+    assert page.status_code == 200 and "goal.add" in page.text and "shop.example:Buy" in page.text
+    _member(web, "admin")
+    assert web.client.get("/audit").status_code == 403
