@@ -171,3 +171,17 @@ def test_sites_of_others_are_not_found(web: Web) -> None:
     web.login("stranger@example.org", "another long secret")
     assert web.client.get(f"/sites/{SITE}").status_code == 404
     assert SITE not in web.client.get("/").text
+
+
+def test_custom_properties_panel_details_and_export(web: Web) -> None:
+    web.hit("https://shop.example/buy", name="Purchase", visitor=1, p={"plan": "pro"})
+    web.hit("https://shop.example/buy", name="Purchase", visitor=2, p={"plan": "=cmd|calc"})
+    web.drain()
+    web.login()
+    page = web.client.get(f"/sites/{SITE}?period=day", headers={"Accept-Language": "en"}).text
+    assert "Custom properties" in page and ">pro<" in page
+    assert web.client.get(f"/sites/{SITE}/details/prop:plan?period=day").status_code == 200
+    rows = web.client.get(f"/sites/{SITE}/export/prop:plan.csv?period=day").text.splitlines()
+    assert rows[0] == "prop:plan,visitors,events"
+    assert "'=cmd|calc,1,1" in rows
+    assert web.client.get(f"/sites/{SITE}/details/os_version").status_code == 404

@@ -119,6 +119,8 @@ def breakdown_metrics(dimension: str) -> tuple[str, ...]:
         return ("visitors", "pageviews")
     if dimension in ("entry_page", "exit_page"):
         return ("visitors", "visits")
+    if dimension.startswith("prop:"):
+        return ("visitors", "events")
     return ("visitors",)
 
 
@@ -162,16 +164,7 @@ def properties(backend: Backend, spec: SiteSpec, state: State) -> tuple[list[str
     if not keys:
         return [], None
     chosen = state.prop if state.prop in keys else keys[0]
-    query = base_query(
-        spec,
-        state,
-        metrics=("visitors", "events"),
-        dimensions=(f"prop:{chosen}",),
-        order_by=(("visitors", "desc"), (f"prop:{chosen}", "asc")),
-        limit=TOP_ROWS,
-        totals=False,
-    )
-    return keys, run_query(backend, query)
+    return keys, breakdown(backend, spec, state, f"prop:{chosen}")
 
 
 def funnels(backend: Backend, spec: SiteSpec, state: State) -> list[FunnelResult]:

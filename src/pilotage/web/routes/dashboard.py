@@ -30,6 +30,15 @@ router = APIRouter(dependencies=[Depends(prepare)])
 DETAIL_DIMENSIONS = frozenset({d for tabs in TABS.values() for d in tabs} | {"goal"})
 
 
+def check_table(dimension: str) -> None:
+    """The tables a details page or an export may show: the dashboard's own."""
+    if dimension in DETAIL_DIMENSIONS:
+        return
+    if dimension.startswith("prop:") and 5 < len(dimension) <= 300:
+        return
+    raise NotFound(f"no table '{dimension[:100]}'", field="dimension")
+
+
 @dataclass(frozen=True)
 class Door:
     """How the dashboard was reached: the site, the base URL of its pages, and rights."""
@@ -115,8 +124,7 @@ def dashboard_page(request: Request, door: Door) -> Response:
 
 
 def details_page(request: Request, door: Door, dimension: str) -> Response:
-    if dimension not in DETAIL_DIMENSIONS:
-        raise NotFound(f"no table '{dimension}'", field="dimension")
+    check_table(dimension)
     state = parse_state(request.query_params)
     _ = translations(page_locale(request)).gettext
     result = _table_result(request, door, state, dimension, panels.DETAIL_ROWS)
@@ -135,8 +143,7 @@ def _table_result(request: Request, door: Door, state: State, dimension: str, li
 
 
 def export_csv(request: Request, door: Door, dimension: str) -> Response:
-    if dimension not in DETAIL_DIMENSIONS:
-        raise NotFound(f"no table '{dimension}'", field="dimension")
+    check_table(dimension)
     state = parse_state(request.query_params)
     result = _table_result(request, door, state, dimension, panels.EXPORT_ROWS)
     header = [dimension, *result.metrics]
