@@ -238,6 +238,7 @@ def test_shared_link_with_password_in_a_fresh_context(
     expect(visitor.get_by_role("link", name="Settings")).to_have_count(0)  # read-only
     shot(visitor, "shared-link")
     page.get_by_role("button", name="Révoquer").first.click()
+    expect(page).to_have_url(re.compile(r"notice=link_revoked"))
     assert visitor.goto(link).status == 404  # type: ignore[union-attr]
     fresh.close()
 

@@ -110,7 +110,8 @@ def test_dashboard_figures_come_from_the_query_model(web: Web) -> None:
 def test_attacker_controlled_values_are_escaped(web: Web) -> None:
     _hits(web)
     web.login()
-    page = web.client.get(f"/sites/{SITE}?pages=page")
+    assert f"/sites/{SITE}/panel/pages" in web.client.get(f"/sites/{SITE}").text
+    page = web.client.get(f"/sites/{SITE}/panel/pages")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
 
@@ -118,7 +119,7 @@ def test_attacker_controlled_values_are_escaped(web: Web) -> None:
 def test_clicking_a_row_filters_and_the_chip_removes_the_filter(web: Web) -> None:
     _hits(web)
     web.login()
-    page = web.client.get(f"/sites/{SITE}?sources=utm_source")
+    page = web.client.get(f"/sites/{SITE}/panel/sources?sources=utm_source")
     assert "f=utm_source%3D%3Dnewsletter" in page.text
     filtered = web.client.get(f"/sites/{SITE}?sources=utm_source&f=utm_source%3D%3Dnewsletter")
     assert 'data-metric="visitors">1<' in filtered.text
@@ -178,10 +179,23 @@ def test_custom_properties_panel_details_and_export(web: Web) -> None:
     web.hit("https://shop.example/buy", name="Purchase", visitor=2, p={"plan": "=cmd|calc"})
     web.drain()
     web.login()
-    page = web.client.get(f"/sites/{SITE}?period=day", headers={"Accept-Language": "en"}).text
+    page = web.client.get(
+        f"/sites/{SITE}/panel/props?period=day", headers={"Accept-Language": "en"}
+    ).text
     assert "Custom properties" in page and ">pro<" in page
     assert web.client.get(f"/sites/{SITE}/details/prop:plan?period=day").status_code == 200
     rows = web.client.get(f"/sites/{SITE}/export/prop:plan.csv?period=day").text.splitlines()
     assert rows[0] == "prop:plan,visitors,events"
     assert "'=cmd|calc,1,1" in rows
     assert web.client.get(f"/sites/{SITE}/details/os_version").status_code == 404
+
+
+def test_panels_load_as_fragments_and_refuse_unknown_names(web: Web) -> None:
+    web.login()
+    page = web.client.get(f"/sites/{SITE}?period=7d&compare=prev").text
+    for key in ("sources", "pages", "locations", "devices", "goals", "props"):
+        assert f'hx-get="/sites/{SITE}/panel/{key}?period=7d&amp;compare=prev"' in page
+    assert "/panel/funnels" not in page  # the site has no funnel
+    assert web.client.get(f"/sites/{SITE}/panel/nope").status_code == 404
+    fragment = web.client.get(f"/sites/{SITE}/panel/goals?period=7d")
+    assert fragment.status_code == 200 and "<html" not in fragment.text

@@ -104,7 +104,10 @@ def test_api_cli_and_dashboard_agree(web: Web) -> None:
         assert status == 200, body
         api.append(body["results"])
     web.login()
-    page = web.client.get(f"/sites/{SITE}?period=7d&sources=source&pages=page").text
+    page = "".join(
+        web.client.get(f"/sites/{SITE}/panel/{key}?period=7d&sources=source&pages=page").text
+        for key in ("sources", "pages")
+    )
     web.client.__exit__(None, None, None)  # the CLI opens the store after the server closes it
 
     for (extra, by), results in zip(queries, api, strict=True):

@@ -7,7 +7,7 @@ module only chooses the queries and shapes their results for the templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -179,28 +179,21 @@ def funnels(backend: Backend, spec: SiteSpec, state: State) -> list[FunnelResult
 
 @dataclass
 class Dashboard:
-    """Everything the dashboard page shows, computed in one pass."""
+    """The top of the dashboard page: headline figures and the chart. The tables load
+    as fragments of their own (:data:`PANELS`), each a request, as Plausible's do."""
 
     spec: SiteSpec
     state: State
     headline: Result
     chart: Result
-    tables: dict[str, Result] = field(default_factory=dict)
-    goals: Result | None = None
-    funnels: list[FunnelResult] = field(default_factory=list)
     days: int = 30
-    property_keys: list[str] = field(default_factory=list)
-    properties: Result | None = None
+
+
+PANELS = ("sources", "pages", "locations", "devices", "goals", "props", "funnels")
 
 
 def dashboard(backend: Backend, spec: SiteSpec, state: State) -> Dashboard:
     top = headline(backend, spec, state)
     first, last = (date.fromisoformat(d[:10]) for d in top.date_range)
     days = (last - first).days + 1
-    board = Dashboard(spec, state, top, timeseries(backend, spec, state, days), days=days)
-    for panel in ("sources", "pages", "locations", "devices"):
-        board.tables[panel] = breakdown(backend, spec, state, state.tab(panel))
-    board.goals = goals(backend, spec, state)
-    board.funnels = funnels(backend, spec, state)
-    board.property_keys, board.properties = properties(backend, spec, state)
-    return board
+    return Dashboard(spec, state, top, timeseries(backend, spec, state, days), days=days)

@@ -8,6 +8,7 @@ link (``/share/SLUG``, optionally behind a password) and an opted-in public dash
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -89,38 +90,54 @@ def dashboard_page(request: Request, door: Door) -> Response:
     board = panels.dashboard(backend(request), door.spec, state)
     locale = page_locale(request)
     _ = translations(locale).gettext
-    names = labels.panels(_)
-    tables = [
-        view.table(board.tables[key], state, door.base, _, key=key, title=names[key])
-        for key in ("sources", "pages", "locations", "devices")
+    query = urlencode(state.params())
+    slots = [
+        key
+        for key in panels.PANELS
+        if (key != "goals" or door.spec.goals) and (key != "funnels" or door.spec.funnels)
     ]
-    goals = (
-        view.table(board.goals, state, door.base, _, key="goals", title=_("Goal conversions"))
-        if board.goals is not None
-        else None
-    )
-    props = None
-    if board.properties is not None:
-        props = view.table(
-            board.properties, state, door.base, _, key="props", title=_("Custom properties")
-        )
-        chosen = board.properties.dimensions[0].removeprefix("prop:")
-        props.tabs = view.property_tabs(board.property_keys, chosen, state, door.base)
     context = {
-        "props": props,
         "door": door,
         "state": state,
         "board": board,
         "cards": view.cards(board, door.base, labels.metrics(_)),
         "chart": charts_view.timeseries(board.chart, state.metric, locale, _),
-        "tables": tables,
-        "goals": goals,
-        "funnels": [(f, view.funnel_rows(f)) for f in board.funnels],
+        "slots": [
+            (key, f"{door.base}/panel/{key}" + (f"?{query}" if query else "")) for key in slots
+        ],
         "chips": view.chips(state, door.base, _),
         "periods": labels.periods(_),
         "metric_names": labels.metrics(_),
     }
     return render(request, "dashboard.html", context)
+
+
+def panel_fragment(request: Request, door: Door, key: str) -> Response:
+    """One table of the dashboard (htmx loads each after the page)."""
+    if key not in panels.PANELS:
+        raise NotFound(f"no panel '{key[:50]}'", field="panel")
+    state = parse_state(request.query_params)
+    _ = translations(page_locale(request)).gettext
+    db, spec = backend(request), door.spec
+    if key == "funnels":
+        found = [(f, view.funnel_rows(f)) for f in panels.funnels(db, spec, state)]
+        return render(request, "_funnels.html", {"funnels": found})
+    table = None
+    if key == "goals":
+        result = panels.goals(db, spec, state)
+        if result is not None:
+            table = view.table(result, state, door.base, _, key=key, title=_("Goal conversions"))
+    elif key == "props":
+        keys, result = panels.properties(db, spec, state)
+        if result is not None:
+            table = view.table(result, state, door.base, _, key=key, title=_("Custom properties"))
+            chosen = result.dimensions[0].removeprefix("prop:")
+            table.tabs = view.property_tabs(keys, chosen, state, door.base)
+    else:
+        result = panels.breakdown(db, spec, state, state.tab(key))
+        title = labels.panels(_)[key]
+        table = view.table(result, state, door.base, _, key=key, title=title)
+    return render(request, "_panel.html", {"table": table, "door": door})
 
 
 def details_page(request: Request, door: Door, dimension: str) -> Response:
@@ -168,6 +185,11 @@ def member_dashboard(request: Request, who: Who, domain: str) -> Response:
     return dashboard_page(request, member_door(request, domain, who))
 
 
+@router.get("/sites/{domain}/panel/{key}", response_class=HTMLResponse)
+def member_panel(request: Request, who: Who, domain: str, key: str) -> Response:
+    return panel_fragment(request, member_door(request, domain, who), key)
+
+
 @router.get("/sites/{domain}/details/{dimension}", response_class=HTMLResponse)
 def member_details(request: Request, who: Who, domain: str, dimension: str) -> Response:
     return details_page(request, member_door(request, domain, who), dimension)
@@ -187,6 +209,11 @@ def member_realtime(request: Request, who: Who, domain: str) -> Response:
 @router.get("/public/{domain}", response_class=HTMLResponse)
 def public_dashboard(request: Request, domain: str) -> Response:
     return dashboard_page(request, public_door(request, domain))
+
+
+@router.get("/public/{domain}/panel/{key}", response_class=HTMLResponse)
+def public_panel(request: Request, domain: str, key: str) -> Response:
+    return panel_fragment(request, public_door(request, domain), key)
 
 
 @router.get("/public/{domain}/details/{dimension}", response_class=HTMLResponse)
@@ -214,6 +241,12 @@ def _shared(request: Request, slug: str) -> Door | Response:
 def shared_dashboard(request: Request, slug: str) -> Response:
     door = _shared(request, slug)
     return door if isinstance(door, Response) else dashboard_page(request, door)
+
+
+@router.get("/share/{slug}/panel/{key}", response_class=HTMLResponse)
+def shared_panel(request: Request, slug: str, key: str) -> Response:
+    door = _shared(request, slug)
+    return door if isinstance(door, Response) else panel_fragment(request, door, key)
 
 
 @router.get("/share/{slug}/details/{dimension}", response_class=HTMLResponse)
