@@ -195,7 +195,38 @@ def test_panels_load_as_fragments_and_refuse_unknown_names(web: Web) -> None:
     page = web.client.get(f"/sites/{SITE}?period=7d&compare=prev").text
     for key in ("sources", "pages", "locations", "devices", "goals", "props"):
         assert f'hx-get="/sites/{SITE}/panel/{key}?period=7d&amp;compare=prev"' in page
-    assert "/panel/funnels" not in page  # the site has no funnel
+    assert "/panel/funnel-" not in page  # the site has no funnel
     assert web.client.get(f"/sites/{SITE}/panel/nope").status_code == 404
     fragment = web.client.get(f"/sites/{SITE}/panel/goals?period=7d")
     assert fragment.status_code == 200 and "<html" not in fragment.text
+
+
+def test_funnel_added_in_settings_shows_the_query_models_counts(web: Web) -> None:
+    from pilotage import sites as domain
+    from pilotage.analytics import run_funnel
+
+    _hits(web)
+    web.login()
+    settings = f"/sites/{SITE}/settings"
+    web.post_form(
+        f"/sites/{SITE}/goals",
+        {"name": "Products", "kind": "page", "target": "/products"},
+        settings,
+    )
+    r = web.post_form(
+        f"/sites/{SITE}/funnels",
+        {"name": "Buy", "steps": "Products\nThanks", "window_hours": "24"},
+        settings,
+    )
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    assert f"/sites/{SITE}/panel/funnel-0" in web.client.get(f"/sites/{SITE}").text
+    fragment = web.client.get(f"/sites/{SITE}/panel/funnel-0").text
+    inst = web.client.app.state.instance  # type: ignore[attr-defined]
+    with inst.app.session() as s:
+        site = domain.get_site(s, SITE)
+        funnel, tz = domain.analytics_funnel(site, "Buy"), site.timezone
+    result = run_funnel(inst.events, SITE, "30d", funnel, timezone=tz)
+    assert [step.visitors for step in result.steps] == [1, 1]  # visitor 2 went through
+    for step in result.steps:
+        assert f'<td class="num">{step.visitors}</td>' in fragment
+    assert web.client.get(f"/sites/{SITE}/panel/funnel-1").status_code == 404

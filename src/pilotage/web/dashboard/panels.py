@@ -167,14 +167,16 @@ def properties(backend: Backend, spec: SiteSpec, state: State) -> tuple[list[str
     return keys, breakdown(backend, spec, state, f"prop:{chosen}")
 
 
-def funnels(backend: Backend, spec: SiteSpec, state: State) -> list[FunnelResult]:
+def funnel(backend: Backend, spec: SiteSpec, state: State, index: int) -> FunnelResult:
     filters = tuple(f.to_filter() for f in state.filters)
-    return [
-        run_funnel(
-            backend, spec.domain, state.query_period, f, timezone=spec.timezone, filters=filters
-        )
-        for f in spec.funnels
-    ]
+    return run_funnel(
+        backend,
+        spec.domain,
+        state.query_period,
+        spec.funnels[index],
+        timezone=spec.timezone,
+        filters=filters,
+    )
 
 
 @dataclass
@@ -189,7 +191,13 @@ class Dashboard:
     days: int = 30
 
 
-PANELS = ("sources", "pages", "locations", "devices", "goals", "props", "funnels")
+PANELS = ("sources", "pages", "locations", "devices", "goals", "props")
+
+
+def panel_keys(spec: SiteSpec) -> list[str]:
+    """The fragments of a site's dashboard: its tables, then one per funnel."""
+    keys = [k for k in PANELS if k != "goals" or spec.goals]
+    return keys + [f"funnel-{i}" for i in range(len(spec.funnels))]
 
 
 def dashboard(backend: Backend, spec: SiteSpec, state: State) -> Dashboard:

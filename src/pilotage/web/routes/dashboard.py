@@ -91,11 +91,7 @@ def dashboard_page(request: Request, door: Door) -> Response:
     locale = page_locale(request)
     _ = translations(locale).gettext
     query = urlencode(state.params())
-    slots = [
-        key
-        for key in panels.PANELS
-        if (key != "goals" or door.spec.goals) and (key != "funnels" or door.spec.funnels)
-    ]
+    slots = panels.panel_keys(door.spec)
     context = {
         "door": door,
         "state": state,
@@ -114,14 +110,16 @@ def dashboard_page(request: Request, door: Door) -> Response:
 
 def panel_fragment(request: Request, door: Door, key: str) -> Response:
     """One table of the dashboard (htmx loads each after the page)."""
-    if key not in panels.PANELS:
+    if key not in panels.panel_keys(door.spec):
         raise NotFound(f"no panel '{key[:50]}'", field="panel")
     state = parse_state(request.query_params)
     _ = translations(page_locale(request)).gettext
     db, spec = backend(request), door.spec
-    if key == "funnels":
-        found = [(f, view.funnel_rows(f)) for f in panels.funnels(db, spec, state)]
-        return render(request, "_funnels.html", {"funnels": found})
+    if key.startswith("funnel-"):
+        index = int(key.removeprefix("funnel-"))
+        found = panels.funnel(db, spec, state, index)
+        context = {"funnel": found, "steps": view.funnel_rows(found), "index": index}
+        return render(request, "_funnel.html", context)
     table = None
     if key == "goals":
         result = panels.goals(db, spec, state)
