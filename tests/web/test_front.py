@@ -56,3 +56,48 @@ def test_events_sent_to_every_process_are_stored_once(
         spools = store.fetch("SELECT name FROM ingest_state WHERE position > 0").to_pylist()
     assert sent == 120 and sorted(seqs) == list(range(120))
     assert {r["name"] for r in spools} == {"front-1"}  # the main process takes no TCP
+
+
+def _wrong_logins(url: str, spoofs: list[str], source: str = "127.0.0.1") -> list[int]:
+    """Failed sign-ins from ``source``, each with another e-mail and a forged relay
+    header."""
+    statuses = []
+    for i, spoof in enumerate(spoofs):
+        transport = httpx.HTTPTransport(local_address=source)
+        with httpx.Client(base_url=url, transport=transport) as client:
+            page = client.get("/login")
+            token = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            # The cookie is Secure, which httpx keeps for HTTPS; a browser sends it to
+            # loopback addresses, so the test does too.
+            client.cookies.clear()
+            client.cookies.set("pilotage_csrf", token)
+            r = client.post(
+                "/login",
+                data={
+                    "email": f"nobody{i}@example.org",
+                    "password": "wrong password",
+                    "csrf": token,
+                },
+                headers={"x-pilotage-relayed-for": spoof},
+            )
+            statuses.append(r.status_code)
+    return statuses
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_login_throttle_counts_the_real_client_not_a_forged_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("PILOTAGE_WORKERS", workers)
+    server = Server(data).start()
+    try:
+        statuses = _wrong_logins(server.url, [f"10.0.0.{i}" for i in range(6)])
+        other = _wrong_logins(server.url, ["10.0.0.9"], source="127.0.0.2")
+    finally:
+        server.stop()
+    # Five failures from 127.0.0.1 whatever the forged header says; the sixth waits,
+    # while another address (loopback 127.0.0.2) is still heard.
+    assert statuses == [401] * 5 + [429]
+    assert other == [401]

@@ -68,6 +68,20 @@ def set_cookie(
     )
 
 
+def client_address(request: Request) -> str:
+    """The client's address for throttling: from the lean front that relayed the request
+    (over the main process's Unix socket, which only fronts reach), else the configured
+    proxy header, else the TCP peer."""
+    from pilotage.web.collect_api import client_ip
+
+    if request.scope.get("client") is None:  # came over the Unix socket
+        relayed = request.headers.get("x-pilotage-relayed-for")
+        if relayed:
+            return relayed
+    settings = request.app.state.settings
+    return client_ip(request.scope, settings.forwarded_for_header) or "unknown"
+
+
 class LoginRequired(Exception):
     """Raised by :func:`viewer` for an anonymous request; answered with a redirect."""
 

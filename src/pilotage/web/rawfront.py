@@ -52,7 +52,16 @@ PREFLIGHT = (
 REASONS = {400: b"Bad Request", 405: b"Method Not Allowed", 411: b"Length Required",
            413: b"Payload Too Large", 500: b"Internal Server Error", 502: b"Bad Gateway",
            503: b"Service Unavailable"}  # fmt: skip
-RELAY_DROPPED = {b"connection", b"keep-alive", b"content-length", b"transfer-encoding"}
+# The peer's address travels to the main process in RELAYED_FOR (its own socket only
+# sees the front); a client's own header of that name is dropped, never trusted.
+RELAYED_FOR = b"x-pilotage-relayed-for"
+RELAY_DROPPED = {
+    b"connection",
+    b"keep-alive",
+    b"content-length",
+    b"transfer-encoding",
+    RELAYED_FOR,
+}
 
 
 def json_response(status: int, code: str, message: str, field: str | None = None) -> bytes:
@@ -317,6 +326,7 @@ class Connection(asyncio.Protocol):
         version = parser.get_http_version().encode()
         lines = [b"%s %s HTTP/%s\r\n" % (parser.get_method(), self.url, version)]
         lines += [k + b": " + v + b"\r\n" for k, v in self.headers if k not in RELAY_DROPPED]
+        lines.append(RELAYED_FOR + b": " + self.peer.encode() + b"\r\n")
         lines.append(b"content-length: %d\r\nconnection: close\r\n\r\n" % len(self.body))
         return b"".join(lines) + bytes(self.body)
 

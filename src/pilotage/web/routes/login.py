@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pilotage import accounts
 from pilotage.web.context import (
     ANON_CSRF_COOKIE,
+    client_address,
     LANG_COOKIE,
     SESSION_COOKIE,
     instance,
@@ -39,10 +40,6 @@ def throttle(request: Request) -> accounts.LoginThrottle:
     return found
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def login_page(request: Request, next_url: str, error: str = "", status: int = 200) -> Response:
     response = render(
         request, "login.html", {"next": safe_next(next_url), "error": error}, status_code=status
@@ -67,7 +64,7 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     _ = translations(page_locale(request)).gettext
-    keys = (f"email:{email.strip().lower()}", f"ip:{_client(request)}")
+    keys = (f"email:{email.strip().lower()}", f"ip:{client_address(request)}")
     wait = max(throttle(request).check(k) for k in keys)
     if wait > 0:
         message = _("Too many attempts. Try again in %(minutes)d min.") % {
