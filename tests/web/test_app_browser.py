@@ -259,3 +259,21 @@ def test_account_page_and_api_key(
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 200 and r.json()["results"][0]["metrics"][0] > 0
+
+
+def test_login_page_and_api_docs_in_the_browser(
+    browser: Browser, server: tuple[Server, str, str]
+) -> None:
+    context = browser.new_context(base_url=server[0].url, locale="fr-FR")
+    p = context.new_page()
+    problems: list[str] = []
+    p.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    p.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    p.goto("/login")
+    shot(p, "login")
+    assert axe_violations(browser, server[0], p) == []
+    p.goto("/api/docs")
+    expect(p.get_by_text("/api/v2/query").first).to_be_visible(timeout=15_000)
+    shot(p, "api-docs")
+    context.close()
+    assert problems == []  # no CSP violation, no script error

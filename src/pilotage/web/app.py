@@ -106,7 +106,8 @@ def routes(app: FastAPI) -> None:
 
 API_DOCS = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Pilotage API</title>
-<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head>
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body><main id="swagger-ui"></main>
 <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-ui/init.js"></script></body></html>
