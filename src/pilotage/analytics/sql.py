@@ -212,9 +212,58 @@ def statement(plan: Plan, part: Part, rng: TimeRange) -> Statement:
         )
     if keys:
         tree = tree.group_by(*keys, copy=False)
+    if _per_visitor(part, keys):
+        tree = _visitors_first(tree, keys, part.stats)
     if plan.push_down:
         tree = _order_and_page(tree, plan, part)
     return Statement(tree, len(dims), len(keys) - len(dims), part.stats)
+
+
+# Stats that are counts of rows: a group's count is the sum of its visitors' counts.
+_SUMMABLE = frozenset({"events", "pageviews"})
+
+
+def _per_visitor(part: Part, keys: list[exp.Expr]) -> bool:
+    """Goal breakdowns counting visitors and rows: see :func:`_visitors_first`."""
+    stats = set(part.stats)
+    return (
+        "goal" in part.dimensions
+        and len(keys) == len(part.dimensions)
+        and "visitors" in stats
+        and len(stats) > 1
+        and stats <= _SUMMABLE | {"visitors"}
+    )
+
+
+def _visitors_first(tree: exp.Select, keys: list[exp.Expr], stats: tuple[str, ...]) -> exp.Select:
+    """``tree`` (``SELECT keys AS d.., stats AS m.. FROM .. GROUP BY keys``) as two steps:
+    group by keys and visitor first (row counts per visitor), then by keys (visitors =
+    number of rows, counts = sums). Same values; DuckDB plans COUNT(DISTINCT) beside other
+    aggregates as a second aggregate joined back, about 7 ms more on the goals breakdown
+    of 1.6M events."""
+    visitor = exp.column("visitor_id")
+    inner = tree.copy()
+    inner.set("expressions", [])
+    inner = inner.select(
+        *[exp.alias_(k.copy(), f"d{i}", copy=False) for i, k in enumerate(keys)],
+        visitor.copy(),
+        *[
+            exp.alias_(e.this.copy(), f"m{j}", copy=False)
+            for j, (s, e) in enumerate(zip(stats, tree.expressions[len(keys) :], strict=True))
+            if s != "visitors"
+        ],
+        copy=False,
+    ).group_by(visitor, copy=False)
+    outer: list[exp.Expr] = [exp.column(f"d{i}") for i in range(len(keys))]
+    for j, s in enumerate(stats):
+        total = exp.Count(this=exp.Star()) if s == "visitors" else exp.Sum(this=exp.column(f"m{j}"))
+        outer.append(exp.alias_(total, f"m{j}", copy=False))
+    sub = exp.alias_(exp.paren(inner, copy=False), "v", table=True, copy=False)
+    return (
+        exp.select(*outer, copy=False)
+        .from_(sub, copy=False)
+        .group_by(*[exp.column(f"d{i}") for i in range(len(keys))], copy=False)
+    )
 
 
 def _order_and_page(tree: exp.Select, plan: Plan, part: Part) -> exp.Select:

@@ -11,20 +11,35 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pilotage.errors import StoreError
 from pilotage.store.events.migrations import migrate
 from pilotage.store.events.schema import EVENT_NAMES, quote
-from pilotage.store.events.sessionise import extend_visits, sessionise, touched_sql
+from pilotage.store.events.sessionise import (
+    build_visits,
+    event_rows_sql,
+    keys_sql,
+    literal,
+    number_visits,
+    touched_sql,
+    visit_rows_sql,
+)
 
 # The columns an ingested batch carries: the event columns the store computes are left out.
 STAGED_NAMES = tuple(n for n in EVENT_NAMES if n not in ("session_id", "entry_page"))
+NAMES = set(STAGED_NAMES)
+# The columns of a stored visit that new events extending it change.
+_EXTENDED = ", ".join(
+    f"{quote(n)} = v.{quote(n)}"
+    for n in ("end", "duration", "exit_page", "pageviews", "events", "is_bounce", "is_bot")
+)
 
 
 class EventStore:
@@ -117,40 +132,65 @@ class EventStore:
         take its attributes, so the visit's stored events are not read again. Otherwise
         the touched visits and their events are taken out and computed again with the
         new events. Either way the rest of the history is not touched, so a live batch
-        costs what it brings, not what the store (or a long visit) holds."""
-        con.register("_incoming_arrow", staged)
+        costs what it brings, not what the store (or a long visit) holds: a dozen
+        statements, the wide rows copied once into ``_incoming`` and once into
+        ``events``."""
+        numbered = number_visits(staged, timeout_minutes)
+        con.register("_incoming_arrow", numbered)
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM _incoming_arrow")
         finally:
             con.unregister("_incoming_arrow")
-        con.execute(touched_sql(timeout_minutes))
+        first, last = (v.as_py() for v in pc.min_max(staged["ts"]).values())
+        con.execute(touched_sql(timeout_minutes, first, last))
+        src = self._take_out_recomputed(con)
+        keys = None
+        if src == "_pool":
+            keys = "_keys"
+            con.execute(f"CREATE TEMP TABLE _keys AS {keys_sql(src, NAMES, timeout_minutes)}")
+        build_visits(con, src, NAMES, keys, extend="_touched")
+        floor = first - timedelta(minutes=timeout_minutes)
+        con.execute(
+            f"UPDATE sessions SET {_EXTENDED} FROM _visits v WHERE v._extends "
+            "AND sessions.site = v.site AND sessions.visitor_id = v.visitor_id "
+            "AND sessions.session_id = v.session_id AND sessions.start = v.start "
+            f'AND sessions."end" >= {literal(floor)}'
+        )
+        con.execute(f"INSERT INTO sessions {visit_rows_sql('NOT _extends')}")
+        con.execute(f"INSERT INTO events {event_rows_sql(src, NAMES, keys)}")
+        con.execute(
+            "; ".join(
+                f"DROP TABLE IF EXISTS {t}"
+                for t in ("_keys", "_visits", "_touched", "_incoming", "_pool")
+            )
+        )
+
+    @staticmethod
+    def _take_out_recomputed(con: duckdb.DuckDBPyConnection) -> str:
+        """Move the events of the touched visits that are not merely extended into
+        ``_pool`` with the incoming events, and delete them and their visits from the
+        store; returns the table to sessionise (``_incoming`` when there are none)."""
         lo, hi = con.execute(
             'SELECT min(start), max("end") FROM _touched WHERE NOT _extend'
         ).fetchone() or (None, None)
-        cols = ", ".join(quote(n) for n in STAGED_NAMES)
         if lo is None:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming")
-        else:
-            stored = (
-                "FROM events WHERE ts BETWEEN ? AND ? AND session_id IN "
-                "(SELECT session_id FROM _touched WHERE NOT _extend)"
-            )
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming "
-                f"UNION ALL SELECT {cols} {stored}",
-                [lo, hi],
-            )
-            con.execute(f"DELETE {stored}", [lo, hi])
-            con.execute(
-                "DELETE FROM sessions WHERE session_id IN "
-                "(SELECT session_id FROM _touched WHERE NOT _extend)"
-            )
-        sessionise(con, "_pool", "_events_out", "_sessions_out", timeout_minutes)
-        extend_visits(con, "_touched", "_events_out", "_sessions_out")
-        con.execute("INSERT INTO events SELECT * FROM _events_out")
-        con.execute("INSERT INTO sessions SELECT * FROM _sessions_out")
-        for table in ("_incoming", "_touched", "_pool", "_events_out", "_sessions_out"):
-            con.execute(f"DROP TABLE {table}")
+            return "_incoming"
+        cols = ", ".join(quote(n) for n in STAGED_NAMES)
+        stored = (
+            "FROM events WHERE ts BETWEEN ? AND ? AND session_id IN "
+            "(SELECT session_id FROM _touched WHERE NOT _extend)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT {cols} FROM _incoming "
+            f"UNION ALL SELECT {cols} {stored}",
+            [lo, hi],
+        )
+        con.execute(f"DELETE {stored}", [lo, hi])
+        con.execute(
+            "DELETE FROM sessions WHERE session_id IN "
+            "(SELECT session_id FROM _touched WHERE NOT _extend)"
+        )
+        return "_pool"
 
     def spool_position(self, name: str) -> tuple[int, int] | None:
         row = self.fetch(

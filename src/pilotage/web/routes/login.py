@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from pilotage import accounts
 from pilotage.web.context import (
     ANON_CSRF_COOKIE,
-    client_address,
     LANG_COOKIE,
     SESSION_COOKIE,
+    client_address,
     instance,
     prepare,
     set_cookie,
