@@ -112,3 +112,35 @@ def test_admin_actions_reach_the_audit_log_only_the_owner_reads(web: Web) -> Non
     assert page.status_code == 200 and "goal.add" in page.text and "shop.example:Buy" in page.text
     _member(web, "admin")
     assert web.client.get("/audit").status_code == 403
+
+
+def test_owner_creates_an_account_that_signs_in_with_its_role(web: Web) -> None:
+    import re
+
+    web.login()
+    page = web.post_form(
+        "/users",
+        {"email": "ana@example.org", "name": "Ana", "site": SITE, "role": "editor"},
+        "/users",
+    )
+    text = page.text  # type: ignore[attr-defined]
+    password = re.search(r'<code id="new-password">([^<]+)</code>', text)
+    assert password, text
+    web.client.cookies.clear()
+    web.login("ana@example.org", password.group(1))
+    assert web.client.get(f"/sites/{SITE}").status_code == 200
+    assert web.client.get("/users").status_code == 403
+    with web.client.app.state.instance.app.session() as s:  # type: ignore[attr-defined]
+        ana = accounts.find_user(s, "ana@example.org")
+        assert ana is not None
+        assert accounts.role_on(s, ana, get_site(s, SITE).id) == "editor"
+        ana_id = ana.id
+    web.client.cookies.clear()
+    web.login()
+    web.post_form(f"/users/{ana_id}/disabled", {"disabled": "on"}, "/users")
+    web.client.cookies.clear()
+    token = web.csrf()
+    r = web.client.post(
+        "/login", data={"email": "ana@example.org", "password": password.group(1), "csrf": token}
+    )
+    assert r.status_code == 401  # a disabled account cannot sign in
