@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from pilotage.analytics import Query, run_query
 from pilotage.web.context import SESSION_COOKIE
@@ -230,3 +236,61 @@ def test_funnel_added_in_settings_shows_the_query_models_counts(web: Web) -> Non
     for step in result.steps:
         assert f'<td class="num">{step.visitors}</td>' in fragment
     assert web.client.get(f"/sites/{SITE}/panel/funnel-1").status_code == 404
+
+
+TODAY = datetime.now(ZoneInfo("Europe/Paris")).date()  # the test site's time zone
+
+
+def _year_back_first() -> date:
+    """The first day of 12mo: the first of the month eleven months back."""
+    today = TODAY
+    index = today.year * 12 + today.month - 1 - 11
+    return date(index // 12, index % 12 + 1, 1)
+
+
+INTERVAL_FR = {"hour": "Heures", "day": "Jours", "week": "Semaines", "month": "Mois"}
+# Buckets of each view: 30 days, the ISO weeks they touch (5 or 6), 24 hours, 12 months.
+POINTS = {
+    ("", "day"): 30,
+    ("interval=week", "week"): len(
+        {(TODAY - timedelta(days=d)).isocalendar()[:2] for d in range(30)}
+    ),
+    ("period=day", "hour"): 24,
+    ("period=12mo", "month"): 12,
+    ("period=12mo&interval=day", "day"): (TODAY.replace(day=1) + timedelta(days=32))
+    .replace(day=1)
+    .toordinal()
+    - _year_back_first().toordinal(),
+    ("period=day&interval=month", "hour"): 24,
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "bucket"),
+    [
+        ("", "day"),
+        ("interval=week", "week"),
+        ("period=day", "hour"),
+        ("period=12mo", "month"),
+        ("period=12mo&interval=day", "day"),
+        ("period=day&interval=month", "hour"),
+    ],
+)
+def test_chart_interval_follows_the_choice_when_it_fits(web: Web, query: str, bucket: str) -> None:
+    _hits(web)
+    web.login()
+    page = web.client.get(f"/sites/{SITE}?{query}").text
+    spec = page.split('<script type="application/json" id="chart-main">', 1)[1].split(
+        "</script>", 1
+    )[0]
+    points = len(json.loads(spec)["data"]["values"])
+    assert points == POINTS[(query, bucket)]
+    assert (
+        re.search(rf'<a href="[^"]*" aria-current="page">{INTERVAL_FR[bucket]}</a>', page)
+        or bucket == "hour"
+    )
+
+
+def test_unknown_interval_is_a_400(web: Web) -> None:
+    web.login()
+    assert web.client.get(f"/sites/{SITE}?interval=fortnight").status_code == 400

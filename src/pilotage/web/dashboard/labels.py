@@ -84,6 +84,10 @@ def periods(_: Gettext) -> dict[str, str]:
     }
 
 
+def intervals(_: Gettext) -> dict[str, str]:
+    return {"hour": _("Hours"), "day": _("Days"), "week": _("Weeks"), "month": _("Months")}
+
+
 def panels(_: Gettext) -> dict[str, str]:
     return {
         "sources": _("Sources"),

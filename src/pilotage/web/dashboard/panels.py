@@ -82,10 +82,29 @@ def base_query(spec: SiteSpec, state: State, **fields: object) -> Query:
     return Query(**params)  # type: ignore[arg-type]
 
 
-def interval(result_days: int) -> str:
-    if result_days <= 2:
+def intervals(days: int) -> tuple[str, ...]:
+    """The chart buckets that make sense for a period of ``days`` (hours up to a week,
+    months from two months on)."""
+    return tuple(
+        name
+        for name, lowest, highest in (
+            ("hour", 1, 7),
+            ("day", 2, 400),
+            ("week", 14, 10_000),
+            ("month", 60, 10_000),
+        )
+        if lowest <= days <= highest
+    )
+
+
+def interval(days: int, chosen: str = "") -> str:
+    """The chosen bucket when it fits the period, else hours for a day or two, days up
+    to 92 days, months beyond."""
+    if chosen and chosen in intervals(days):
+        return f"time:{chosen}"
+    if days <= 2:
         return "time:hour"
-    if result_days <= 92:
+    if days <= 92:
         return "time:day"
     return "time:month"
 
@@ -106,7 +125,7 @@ def timeseries(backend: Backend, spec: SiteSpec, state: State, days: int) -> Res
         spec,
         state,
         metrics=(state.metric,),
-        dimensions=(interval(days),),
+        dimensions=(interval(days, state.interval),),
         comparison=COMPARISONS.get(state.compare),
         time_labels=True,
         totals=False,

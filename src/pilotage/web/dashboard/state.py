@@ -51,6 +51,7 @@ FILTER_OPS: dict[str, Literal["is", "is_not", "contains", "contains_not"]] = {
 OP_TEXT = {op: text for text, op in FILTER_OPS.items()}
 _FILTER = re.compile(r"^([a-z_:]+[a-z0-9_]*?|prop:[^=!~]+?)(!~=|==|!=|~=)(.*)$", re.S)
 MAX_FILTERS = 10
+INTERVALS = ("hour", "day", "week", "month")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class State:
     filters: tuple[ChipFilter, ...] = ()
     tabs: tuple[tuple[str, str], ...] = ()
     prop: str = ""  # the custom property the properties panel shows
+    interval: str = ""  # the chart's buckets: hour, day, week, month ("" = by period)
 
     def tab(self, panel: str) -> str:
         return dict(self.tabs).get(panel, TABS[panel][0])
@@ -101,6 +103,8 @@ class State:
         out += [(panel, tab) for panel, tab in self.tabs if tab != TABS[panel][0]]
         if self.prop:
             out.append(("prop", self.prop))
+        if self.interval:
+            out.append(("interval", self.interval))
         return out
 
     def url(self, base: str, **changes: object) -> str:
@@ -166,4 +170,7 @@ def parse_state(params: QueryParams) -> State:
     prop = params.get("prop", "")
     if len(prop) > 300:
         raise InvalidInput("property name too long", field="prop")
-    return State(period, first, last, compare, metric, chips, tuple(sorted(tabs)), prop)
+    interval = params.get("interval", "")
+    if interval not in ("", *INTERVALS):
+        raise InvalidInput(f"unknown interval {interval!r}", field="interval")
+    return State(period, first, last, compare, metric, chips, tuple(sorted(tabs)), prop, interval)

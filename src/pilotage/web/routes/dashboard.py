@@ -102,6 +102,11 @@ def dashboard_page(request: Request, door: Door) -> Response:
             (key, f"{door.base}/panel/{key}" + (f"?{query}" if query else "")) for key in slots
         ],
         "chips": view.chips(state, door.base, _),
+        "intervals": [
+            (name, labels.intervals(_)[name], state.url(door.base, interval=name))
+            for name in panels.intervals(board.days)
+        ],
+        "interval": board.chart.dimensions[0].removeprefix("time:"),
         "periods": labels.periods(_),
         "metric_names": labels.metrics(_),
     }
