@@ -55,6 +55,24 @@ def add_site(
     return site
 
 
+def update_site(s: Session, site: Site, *, timezone: str, currency: str) -> Site:
+    """Change how a site's figures are reported: days in ``timezone``, money in
+    ``currency``. Stored events do not change; periods are computed again."""
+    site.timezone = check_timezone(timezone)
+    site.currency = check_currency(currency)
+    s.flush()
+    return site
+
+
+def delete_site(s: Session, site: Site) -> str:
+    """Delete the site's app state (goals, funnels, rates, members, links cascade). The
+    caller deletes its events from the event store in the same request."""
+    domain = site.domain
+    s.delete(site)
+    s.flush()
+    return domain
+
+
 def get_site(s: Session, domain: str) -> Site:
     site = s.scalar(select(Site).where(Site.domain == domain.strip().lower()))
     if site is None:

@@ -144,3 +144,36 @@ def test_owner_creates_an_account_that_signs_in_with_its_role(web: Web) -> None:
         "/login", data={"email": "ana@example.org", "password": password.group(1), "csrf": token}
     )
     assert r.status_code == 401  # a disabled account cannot sign in
+
+
+def test_owner_deletes_a_site_with_its_statistics(web: Web) -> None:
+    web.hit("https://shop.example/", visitor=1)
+    web.drain()
+    web.login()
+    settings = f"/sites/{SITE}/settings"
+    wrong = web.post_form(f"/sites/{SITE}/delete", {"confirm": "nope.example"}, settings)
+    assert wrong.status_code == 400  # type: ignore[attr-defined]
+    r = web.post_form(f"/sites/{SITE}/delete", {"confirm": SITE}, settings)
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    assert web.client.get(f"/sites/{SITE}").status_code == 404
+    events = web.client.app.state.instance.events  # type: ignore[attr-defined]
+    assert events.scalar("SELECT count(*) FROM events WHERE site = ?", [SITE]) == 0
+    assert "site.delete" in web.client.get("/audit").text
+
+
+def test_admin_edits_reports_but_cannot_delete(web: Web) -> None:
+    _member(web, "admin")
+    settings = f"/sites/{SITE}/settings"
+    r = web.post_form(
+        f"/sites/{SITE}/edit", {"timezone": "America/Montreal", "currency": "cad"}, settings
+    )
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    with web.client.app.state.instance.app.session() as s:  # type: ignore[attr-defined]
+        site = get_site(s, SITE)
+        assert (site.timezone, site.currency) == ("America/Montreal", "CAD")
+    bad = web.post_form(
+        f"/sites/{SITE}/edit", {"timezone": "Mars/Olympus", "currency": "EUR"}, settings
+    )
+    assert bad.status_code == 400 and "Mars/Olympus" in bad.text  # type: ignore[attr-defined]
+    r = web.post_form(f"/sites/{SITE}/delete", {"confirm": SITE}, settings)
+    assert r.status_code == 403  # type: ignore[attr-defined]

@@ -316,3 +316,38 @@ def revoke_member(request: Request, who: Who, domain_name: str, user_id: int) ->
         me = accounts.get_user(s, who.id)
         accounts.revoke(s, accounts.get_user(s, user_id), site, by=me)
     return _back(domain_name, "member_revoked")
+
+
+@router.post("/sites/{domain_name}/edit")
+def edit_site(
+    request: Request, who: Who, domain_name: str, timezone: Text, currency: Text
+) -> Response:
+    with instance(request).app.session() as s:
+        site = site_access(s, who, domain_name, "manage_site")
+    try:
+        with instance(request).app.session() as s:
+            site = s.merge(site)
+            domain.update_site(s, site, timezone=timezone, currency=currency)
+            user = accounts.get_user(s, who.id)
+            detail = {"timezone": site.timezone, "currency": site.currency}
+            accounts.audit(s, user, "site.edit", site.domain, site_id=site.id, **detail)
+    except PilotageError as exc:
+        return _settings_error(request, who, site, exc)
+    return _back(domain_name, "site_edited")
+
+
+@router.post("/sites/{domain_name}/delete")
+def delete_site(
+    request: Request, who: Who, domain_name: str, confirm: OptionalText = ""
+) -> Response:
+    """Delete a site, its settings and all its statistics (owners only; the domain must
+    be typed again)."""
+    with instance(request).app.session() as s:
+        site = site_access(s, who, domain_name, "delete_site")
+        if confirm.strip().lower() != site.domain:
+            raise InvalidInput("type the site's domain to confirm the deletion", field="confirm")
+        site_id = site.id
+        deleted = domain.delete_site(s, site)
+        accounts.audit(s, accounts.get_user(s, who.id), "site.delete", deleted, site_id=site_id)
+    instance(request).events.delete_site(deleted)
+    return RedirectResponse("/", status_code=303)
