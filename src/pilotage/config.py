@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="Header holding the client address when behind a reverse proxy "
         "(e.g. X-Forwarded-For); empty to use the connection's address.",
     )
+    api_requests_per_hour: int = Field(
+        600,
+        ge=1,
+        description="Stats API requests one API key may make in an hour (Plausible's default).",
+    )
     host: str = Field("127.0.0.1", description="Address `pilotage serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `pilotage serve` listens on.")
     workers: int = Field(

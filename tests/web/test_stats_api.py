@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from contextlib import redirect_stdout
+from datetime import timedelta
 
 import orjson
 
@@ -131,3 +132,20 @@ def test_api_cli_and_dashboard_agree(web: Web) -> None:
         if by:
             shown = _page_numbers(page, "sources" if by == "source" else "pages")
             assert shown == {r["dimensions"][0]: str(r["metrics"][0]) for r in results}  # type: ignore[index]
+
+
+def test_a_key_is_limited_per_hour(web: Web) -> None:
+    from pilotage.accounts import LoginThrottle
+
+    web.client.app.state.api_throttle = LoginThrottle(max_failures=3, window=timedelta(hours=1))  # type: ignore[attr-defined]
+    token = _key(web)
+    statuses = [_query(web, {"site_id": SITE, "metrics": ["visitors"]}, token)[0] for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    r = web.client.post(
+        "/api/v2/query",
+        json={"site_id": SITE, "metrics": ["visitors"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.json()["error"]["code"] == "too_many_requests" and int(r.headers["retry-after"]) > 0
+    other = _key(web)  # each key has its own budget
+    assert _query(web, {"site_id": SITE, "metrics": ["visitors"]}, other)[0] == 200

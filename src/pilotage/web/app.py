@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -47,6 +48,9 @@ async def running(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     app.state.committer = committer
     app.state.collector = Collector(instance.salts, CachedSites(instance.known_sites))
     app.state.login_throttle = LoginThrottle()
+    app.state.api_throttle = LoginThrottle(
+        max_failures=settings.api_requests_per_hour, window=timedelta(hours=1)
+    )
     writer.start()
     housekeeping = asyncio.get_running_loop().create_task(maintenance.loop(instance))
     try:

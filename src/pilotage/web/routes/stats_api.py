@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pilotage import accounts
 from pilotage import sites as domain
 from pilotage.analytics import parse_query, run_query
-from pilotage.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from pilotage.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from pilotage.web.context import instance
 
 router = APIRouter(prefix="/api/v2", tags=["Stats API"])
@@ -47,6 +47,13 @@ def authorised_site(request: Request, site_id: object, scope: str) -> tuple[str,
         key = accounts.authenticate_api_key(s, token)
         if key is None:
             raise Unauthenticated("unknown or revoked API key", field="authorization")
+        limiter: accounts.LoginThrottle = request.app.state.api_throttle
+        wait = limiter.check(f"key:{key.id}")
+        if wait > 0:
+            raise TooManyRequests(
+                "this API key made too many requests in the last hour", retry_after=wait
+            )
+        limiter.failure(f"key:{key.id}")  # every request counts towards the hourly limit
         if scope not in key.scopes:
             raise Forbidden(f"this API key lacks the '{scope}' scope", field="authorization")
         if not isinstance(site_id, str) or not site_id:
