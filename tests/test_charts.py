@@ -181,3 +181,15 @@ def test_bad_input_names_the_field(compared: Result, call: Any, field: str) -> N
     with pytest.raises(InvalidInput) as error:
         call(compared)
     assert error.value.field == field
+
+
+def test_sparkline_holds_the_series_and_renders() -> None:
+    from pilotage.analytics import Result, Row
+    from pilotage.charts import render_svg, sparkline_spec
+
+    rows = tuple(Row((f"2026-03-0{d}",), (d * 10,)) for d in range(1, 4))
+    result = Result(("visitors",), ("time:day",), rows, None, ("2026-03-01", "2026-03-03"))
+    spec = sparkline_spec(result, "visitors", label="shop: visitors")
+    assert [v["value"] for v in spec["data"]["values"]] == [10.0, 20.0, 30.0]
+    assert spec["encoding"]["x"]["axis"] is None
+    assert "<svg" in render_svg(spec)

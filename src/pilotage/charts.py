@@ -288,6 +288,28 @@ def timeseries_spec(
     )
 
 
+def sparkline_spec(result: Result, metric: str, *, label: str) -> dict[str, Any]:
+    """A small area of ``metric`` over time, without axes (the sites list): the shape
+    of the period at a glance; ``label`` describes it for screen readers."""
+    if metric not in result.metrics:
+        raise InvalidInput(f"metric {metric!r} is not in the result", field="metric")
+    index = result.metrics.index(metric)
+    values = [
+        {"x": _instant(row.dimensions[0]), "value": _number(row.metrics[index])}
+        for row in result.rows
+    ]
+    return _chart(
+        label,
+        36,
+        values,
+        mark={"type": "area", "line": True, "opacity": 0.35, "interpolate": "monotone"},
+        encoding={
+            "x": {"field": "x", "type": "temporal", "axis": None},
+            "y": {"field": "value", "type": "quantitative", "axis": None},
+        },
+    )
+
+
 def bar_spec(rows: Sequence[tuple[str, float]], *, title: str, value_label: str) -> dict[str, Any]:
     """Horizontal bars, one per (label, value) in the given order, each with its value."""
     value = _quantity("value", value_label)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pilotage import accounts
+from pilotage import accounts, charts
 from pilotage import sites as domain
 from pilotage.analytics import Query, run_query
 from pilotage.errors import InvalidInput, NotFound, PilotageError
@@ -47,12 +47,20 @@ def home(request: Request, who: Who) -> Response:
         query = Query(site=site, period="30d", timezone=tz, comparison="previous_period")
         result = run_query(inst.events, query)
         totals = result.totals or (result.rows[0] if result.rows else None)
+        by_day = run_query(
+            inst.events,
+            Query(site=site, period="30d", timezone=tz, dimensions=("time:day",), totals=False),
+        )
+        spark = charts.sparkline_spec(
+            by_day, "visitors", label=f"{site}: {_gettext(request)('Visitors of the last 30 days')}"
+        )
         rows.append(
             {
                 "domain": site,
                 "visitors": result.total("visitors"),
                 "change": totals.change[0] if totals and totals.change else None,
                 "role": role,
+                "spark": spark,
             }
         )
     return render(request, "sites.html", {"rows": rows, "roles": labels.roles(_gettext(request))})
