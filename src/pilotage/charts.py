@@ -302,7 +302,8 @@ def sparkline_spec(result: Result, metric: str, *, label: str) -> dict[str, Any]
         label,
         36,
         values,
-        mark={"type": "area", "line": True, "opacity": 0.35, "interpolate": "monotone"},
+        background=None,
+        mark={"type": "area", "line": True, "opacity": 0.35},
         encoding={
             "x": {"field": "x", "type": "temporal", "axis": None},
             "y": {"field": "value", "type": "quantitative", "axis": None},

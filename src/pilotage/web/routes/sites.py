@@ -49,7 +49,14 @@ def home(request: Request, who: Who) -> Response:
         totals = result.totals or (result.rows[0] if result.rows else None)
         by_day = run_query(
             inst.events,
-            Query(site=site, period="30d", timezone=tz, dimensions=("time:day",), totals=False),
+            Query(
+                site=site,
+                period="30d",
+                timezone=tz,
+                dimensions=("time:day",),
+                totals=False,
+                time_labels=True,
+            ),
         )
         spark = charts.sparkline_spec(
             by_day, "visitors", label=f"{site}: {_gettext(request)('Visitors of the last 30 days')}"
