@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Stats API requests one API key may make in an hour (Plausible's default).",
     )
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/\s]+)?$",
+        description="The address people reach Pilotage at when a reverse proxy serves it "
+        "(e.g. https://stats.example.org): forms are accepted from it, cookies are Secure "
+        "when it is HTTPS, the tracking snippet points at it.",
+    )
     host: str = Field("127.0.0.1", description="Address `pilotage serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `pilotage serve` listens on.")
     workers: int = Field(

@@ -136,3 +136,15 @@ def test_minutes_period_is_the_last_minutes_up_to_now() -> None:
     rng = _resolve("5min", "Europe/Paris", now)
     assert (rng.start, rng.end) == (_dt(2024, 3, 10, 23, 53, 30), now)
     assert rng.first == rng.last == _dt(2024, 3, 11).date()  # already the 11th in Paris
+
+
+@pytest.mark.parametrize(
+    "period", [(date(1, 1, 1), date(1, 1, 2)), (date(2026, 1, 1), date(9999, 12, 31))]
+)
+def test_periods_far_from_any_traffic_are_refused(period: tuple[date, date]) -> None:
+    from pilotage.analytics.periods import resolve as _resolve
+    from pilotage.errors import InvalidInput as _Invalid
+
+    with pytest.raises(_Invalid) as err:
+        _resolve(period, "Europe/Paris")
+    assert err.value.field == "period"

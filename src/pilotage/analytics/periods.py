@@ -55,9 +55,17 @@ def local_midnight_utc(day: date, tz: str) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # far beyond any web traffic, far from date limits
+
+
 def time_range(first: date, last: date, tz: str) -> TimeRange:
     if last < first:
         raise InvalidInput(f"period ends ({last}) before it starts ({first})", field="period")
+    if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+        raise InvalidInput(
+            f"period {first}..{last} is outside the years {FIRST_YEAR} to {LAST_YEAR}",
+            field="period",
+        )
     start = local_midnight_utc(first, tz)
     end = local_midnight_utc(last + timedelta(days=1), tz)
     return TimeRange(first, last, start, end, tz)

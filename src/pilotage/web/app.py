@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> CollectorEndpoint:
     )
     errors.install(app)
     routes(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
     return CollectorEndpoint(app, app.state)
 
 

@@ -44,7 +44,12 @@ def secure_cookies(request: Request) -> bool:
     """Cookies carry the Secure flag over HTTPS, and on loopback addresses, which
     browsers treat as secure origins; a plain-HTTP address on a network would lose its
     cookies with it (docs/web.md says to put Pilotage behind HTTPS there)."""
-    return request.url.scheme == "https" or (request.url.hostname or "") in LOOPBACK_HOSTS
+    public = request.app.state.settings.public_url
+    return (
+        request.url.scheme == "https"
+        or public.startswith("https://")
+        or (request.url.hostname or "") in LOOPBACK_HOSTS
+    )
 
 
 def set_cookie(
@@ -69,17 +74,22 @@ def set_cookie(
 
 
 def client_address(request: Request) -> str:
-    """The client's address for throttling: from the lean front that relayed the request
-    (over the main process's Unix socket, which only fronts reach), else the configured
-    proxy header, else the TCP peer."""
-    from pilotage.web.collect_api import client_ip
+    """The client's address for throttling sign-ins.
 
+    Behind a reverse proxy (the ``forwarded_for_header`` setting), the proxy's own entry:
+    the last one of the header, since a client can write anything before it. Else the
+    peer that a lean front relayed over the main process's Unix socket (only fronts
+    reach it), else the TCP peer."""
+    header = request.app.state.settings.forwarded_for_header
+    if header:
+        entries = [e.strip() for e in request.headers.get(header, "").split(",") if e.strip()]
+        if entries:
+            return entries[-1]
     if request.scope.get("client") is None:  # came over the Unix socket
         relayed = request.headers.get("x-pilotage-relayed-for")
         if relayed:
             return relayed
-    settings = request.app.state.settings
-    return client_ip(request.scope, settings.forwarded_for_header) or "unknown"
+    return request.client.host if request.client else "unknown"
 
 
 class LoginRequired(Exception):

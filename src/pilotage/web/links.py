@@ -16,8 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from pilotage import accounts
 from pilotage.errors import NotFound
-from pilotage.web.context import ANON_CSRF_COOKIE, instance, prepare, set_cookie
+from pilotage.web.context import client_address, instance, prepare, set_cookie
 from pilotage.web.i18n import translations
+from pilotage.web.security import same_token
 from pilotage.web.templating import page_locale, render
 
 router = APIRouter(dependencies=[Depends(prepare)])
@@ -36,23 +37,18 @@ def link_unlocked(request: Request, link: accounts.SharedLink) -> bool:
     if not link.password_hash:
         return True
     given = request.cookies.get(_cookie_name(link), "")
-    return hmac.compare_digest(given, _proof(request, link))
+    return same_token(_proof(request, link), given)
 
 
 def password_page(request: Request, slug: str, error: str = "", status: int = 200) -> Response:
-    response = render(
-        request, "link_password.html", {"slug": slug, "error": error}, status_code=status
-    )
-    if getattr(request.state, "new_anon_csrf", False):
-        set_cookie(request, response, ANON_CSRF_COOKIE, request.state.csrf, samesite="strict")
-    return response
+    return render(request, "link_password.html", {"slug": slug, "error": error}, status_code=status)
 
 
 @router.post("/share/{slug}")
 def unlock(request: Request, slug: str, password: Annotated[str, Form()]) -> Response:
     _ = translations(page_locale(request)).gettext
     throttle: accounts.LoginThrottle = request.app.state.login_throttle
-    key = f"link:{slug}"
+    key = f"link:{slug}:{client_address(request)}"
     if throttle.check(key) > 0:
         return password_page(request, slug, _("Too many attempts. Try again later."), 429)
     with instance(request).app.session() as s:

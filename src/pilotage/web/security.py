@@ -41,10 +41,12 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: adds the headers above unless the response set its own."""
+    """Pure ASGI middleware: adds the headers above unless the response set its own;
+    HSTS when served over HTTPS (directly, or behind a proxy at an HTTPS public URL)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,7 +61,7 @@ class SecurityHeaders:
                 headers += [(k, v) for k, v in HEADERS if k not in present]
                 if b"cross-origin-resource-policy" not in present:
                     headers.append((b"cross-origin-resource-policy", corp))
-                if scope.get("scheme") == "https":
+                if self.hsts or scope.get("scheme") == "https":
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = headers
             await send(message)
@@ -68,7 +70,10 @@ class SecurityHeaders:
 
 
 def same_token(expected: str, given: str | None) -> bool:
-    return bool(expected) and given is not None and hmac.compare_digest(expected, given)
+    """Constant-time equality of two tokens (any characters: compared as bytes)."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 async def check_csrf(request: Request, expected: str) -> None:
@@ -77,7 +82,7 @@ async def check_csrf(request: Request, expected: str) -> None:
     if request.method not in UNSAFE_METHODS:
         return
     origin = request.headers.get("origin")
-    if origin and origin != "null" and origin != _own_origin(request):
+    if origin and origin != "null" and origin not in _own_origins(request):
         raise Forbidden("cross-site request refused", field="origin")
     given = request.headers.get("x-csrf-token")
     if given is None and "form" in request.headers.get("content-type", ""):
@@ -87,5 +92,11 @@ async def check_csrf(request: Request, expected: str) -> None:
         raise Forbidden("missing or wrong CSRF token; reload the page", field="csrf")
 
 
-def _own_origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
+def _own_origins(request: Request) -> set[str]:
+    """The origin the request reached, and the configured public URL (a reverse proxy
+    may speak HTTPS to browsers and HTTP or a Unix socket to Pilotage)."""
+    origins = {f"{request.url.scheme}://{request.url.netloc}"}
+    public = getattr(request.app.state, "settings", None)
+    if public is not None and public.public_url:
+        origins.add(public.public_url.rstrip("/"))
+    return origins

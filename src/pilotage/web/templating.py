@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pilotage import __version__
 from pilotage.web import i18n
+from pilotage.web.context import ANON_CSRF_COOKIE, set_cookie
 
 
 @cache
@@ -66,6 +67,14 @@ def render(
         "csrf": getattr(request.state, "csrf", ""),
         **(context or {}),
     }
-    return HTMLResponse(
-        render_string(locale, name, full), status_code=status_code, headers=dict(headers or {})
+    # Pages hold private figures and, once, new passwords and keys: never cached.
+    response = HTMLResponse(
+        render_string(locale, name, full),
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
+    if getattr(request.state, "new_anon_csrf", False):
+        # The anonymous visitor's forms (sign-in, language, link password) carry this
+        # token; the cookie lets the next request prove it.
+        set_cookie(request, response, ANON_CSRF_COOKIE, request.state.csrf, samesite="strict")
+    return response

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from pilotage.analytics import FunnelResult, Result
 from pilotage.web.dashboard import labels
@@ -111,8 +112,9 @@ def table(
         )
     tail = state.url("", **{}).lstrip("?")
     suffix = f"?{tail}" if tail else ""
-    view.details_url = f"{base}/details/{dimension}{suffix}"
-    view.csv_url = f"{base}/export/{dimension}.csv{suffix}"
+    path = quote(dimension, safe=":")  # a property name may hold "/" or "?"
+    view.details_url = f"{base}/details/{path}{suffix}"
+    view.csv_url = f"{base}/export/{path}.csv{suffix}"
     if key == "props":
         view.dimension_label = _("Value")
     if key in TABS:

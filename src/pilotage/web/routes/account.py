@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pilotage import accounts
-from pilotage.errors import Forbidden, InvalidInput, NotFound, PilotageError
+from pilotage.errors import Forbidden, InvalidInput, NotFound, PilotageError, TooManyRequests
 from pilotage.sites import get_site
 from pilotage.web.context import Viewer, Who, instance, prepare
 from pilotage.web.i18n import translations
@@ -45,7 +45,9 @@ def _page(
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, who: Who) -> Response:
-    return _page(request, who, notice=request.query_params.get("notice", ""))
+    _ = translations(page_locale(request)).gettext
+    said = {"password": _("Password changed."), "revoked": _("API key revoked.")}
+    return _page(request, who, notice=said.get(request.query_params.get("notice", ""), ""))
 
 
 @router.post("/account/password")
@@ -54,8 +56,14 @@ def change_password(request: Request, who: Who, current: Text, new: Text) -> Res
     try:
         with instance(request).app.session() as s:
             user = accounts.get_user(s, who.id)
-            if accounts.authenticate(s, user.email, current) is None:
+            throttle: accounts.LoginThrottle = request.app.state.login_throttle
+            key = f"password:{user.id}"
+            if throttle.check(key) > 0:
+                raise TooManyRequests(_("Too many attempts. Try again later."), retry_after=900)
+            if not accounts.verify_password(user.password_hash, current):
+                throttle.failure(key)
                 raise InvalidInput(_("The current password is wrong."), field="current")
+            throttle.success(key)
             accounts.set_password(s, user, new)
             accounts.audit(s, user, "user.password", user.email)
             # Other browsers signed in with the old password are signed out.
@@ -77,9 +85,12 @@ def create_key(
             user = accounts.get_user(s, who.id)
             limited = None
             if site:
-                limited = get_site(s, site)
-                if accounts.role_on(s, user, limited.id) is None:
-                    raise NotFound(f"no site '{site}'", field="site")
+                try:
+                    limited = get_site(s, site)
+                except NotFound:
+                    limited = None
+                if limited is None or accounts.role_on(s, user, limited.id) is None:
+                    raise NotFound(f"no site '{site[:100]}'", field="site")
             _key, token = accounts.create_api_key(s, user, name, scopes, limited)
     except PilotageError as exc:
         return _page(request, who, error=exc.message, status=exc.http_status)

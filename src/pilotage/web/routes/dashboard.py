@@ -7,6 +7,7 @@ link (``/share/SLUG``, optionally behind a password) and an opted-in public dash
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -74,9 +75,13 @@ def link_door(request: Request, slug: str) -> Door | None:
 
 def public_door(request: Request, domain: str) -> Door:
     with instance(request).app.session() as s:
-        site = get_site(s, domain)
-        if not getattr(site, "public", False):
-            raise NotFound(f"no public dashboard for '{domain}'", field="domain")
+        try:
+            site = get_site(s, domain)
+        except NotFound:
+            site = None
+        if site is None or not site.public:
+            # One answer whether the site exists or not: names are not given away.
+            raise NotFound(f"no public dashboard for '{domain[:100]}'", field="domain")
         return Door(panels.site_spec(s, site), f"/public/{site.domain}", True)
 
 
@@ -169,6 +174,7 @@ def export_csv(request: Request, door: Door, dimension: str) -> Response:
     header = [dimension, *result.metrics]
     rows = [[*r.dimensions, *r.metrics] for r in result.rows]
     name = f"{door.spec.domain}-{dimension}-{result.date_range[0]}-{result.date_range[1]}.csv"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name)  # a property name may hold anything
     return Response(
         csv_text(header, rows),
         media_type="text/csv; charset=utf-8",
@@ -193,12 +199,12 @@ def member_panel(request: Request, who: Who, domain: str, key: str) -> Response:
     return panel_fragment(request, member_door(request, domain, who), key)
 
 
-@router.get("/sites/{domain}/details/{dimension}", response_class=HTMLResponse)
+@router.get("/sites/{domain}/details/{dimension:path}", response_class=HTMLResponse)
 def member_details(request: Request, who: Who, domain: str, dimension: str) -> Response:
     return details_page(request, member_door(request, domain, who), dimension)
 
 
-@router.get("/sites/{domain}/export/{dimension}.csv")
+@router.get("/sites/{domain}/export/{dimension:path}.csv")
 def member_export(request: Request, who: Who, domain: str, dimension: str) -> Response:
     return export_csv(request, member_door(request, domain, who), dimension)
 
@@ -219,12 +225,12 @@ def public_panel(request: Request, domain: str, key: str) -> Response:
     return panel_fragment(request, public_door(request, domain), key)
 
 
-@router.get("/public/{domain}/details/{dimension}", response_class=HTMLResponse)
+@router.get("/public/{domain}/details/{dimension:path}", response_class=HTMLResponse)
 def public_details(request: Request, domain: str, dimension: str) -> Response:
     return details_page(request, public_door(request, domain), dimension)
 
 
-@router.get("/public/{domain}/export/{dimension}.csv")
+@router.get("/public/{domain}/export/{dimension:path}.csv")
 def public_export(request: Request, domain: str, dimension: str) -> Response:
     return export_csv(request, public_door(request, domain), dimension)
 
@@ -252,13 +258,13 @@ def shared_panel(request: Request, slug: str, key: str) -> Response:
     return door if isinstance(door, Response) else panel_fragment(request, door, key)
 
 
-@router.get("/share/{slug}/details/{dimension}", response_class=HTMLResponse)
+@router.get("/share/{slug}/details/{dimension:path}", response_class=HTMLResponse)
 def shared_details(request: Request, slug: str, dimension: str) -> Response:
     door = _shared(request, slug)
     return door if isinstance(door, Response) else details_page(request, door, dimension)
 
 
-@router.get("/share/{slug}/export/{dimension}.csv")
+@router.get("/share/{slug}/export/{dimension:path}.csv")
 def shared_export(request: Request, slug: str, dimension: str) -> Response:
     door = _shared(request, slug)
     return door if isinstance(door, Response) else export_csv(request, door, dimension)

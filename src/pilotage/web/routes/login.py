@@ -41,12 +41,9 @@ def throttle(request: Request) -> accounts.LoginThrottle:
 
 
 def login_page(request: Request, next_url: str, error: str = "", status: int = 200) -> Response:
-    response = render(
+    return render(
         request, "login.html", {"next": safe_next(next_url), "error": error}, status_code=status
     )
-    if getattr(request.state, "new_anon_csrf", False):
-        set_cookie(request, response, ANON_CSRF_COOKIE, request.state.csrf, samesite="strict")
-    return response
 
 
 @router.get("/login")

@@ -13,11 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from pilotage import accounts, charts
 from pilotage import sites as domain
 from pilotage.analytics import Query, run_query
-from pilotage.errors import InvalidInput, NotFound, PilotageError
+from pilotage.errors import Forbidden, InvalidInput, NotFound, PilotageError
 from pilotage.store.app import Site
 from pilotage.web.context import Viewer, Who, instance, prepare, site_access
 from pilotage.web.dashboard import labels
@@ -124,7 +125,7 @@ def _settings_context(request: Request, who: Viewer, site: Site) -> dict[str, An
             "roles": labels.roles(_gettext(request)),
             "role_names": accounts.ROLES,
         }
-    base = str(request.base_url).rstrip("/")
+    base = instance(request).settings.public_url or str(request.base_url).rstrip("/")
     context["snippet"] = (
         f'<script defer data-domain="{site.domain}" src="{base}/js/pilotage.js"></script>'
     )
@@ -140,8 +141,24 @@ def settings_page(request: Request, who: Who, domain_name: str) -> Response:
     with instance(request).app.session() as s:
         site = site_access(s, who, domain_name, "view")
     context = _settings_context(request, who, site)
-    context["notice"] = request.query_params.get("notice", "")
+    context["notice"] = notices(_gettext(request)).get(request.query_params.get("notice", ""), "")
     return render(request, "site_settings.html", context)
+
+
+def notices(_: labels.Gettext) -> dict[str, str]:
+    """What the settings page says after each change (the redirect names it)."""
+    return {
+        "goal_added": _("Goal added."),
+        "goal_deleted": _("Goal deleted."),
+        "funnel_added": _("Funnel added."),
+        "funnel_deleted": _("Funnel deleted."),
+        "link_added": _("Shared link created."),
+        "link_revoked": _("Shared link revoked."),
+        "public_changed": _("Public dashboard setting saved."),
+        "member_added": _("Member saved."),
+        "member_revoked": _("Member removed."),
+        "site_edited": _("Report settings saved."),
+    }
 
 
 @router.post("/sites/{domain_name}/verify", response_class=HTMLResponse)
@@ -311,13 +328,10 @@ def add_member(request: Request, who: Who, domain_name: str, email: Text, role: 
         with instance(request).app.session() as s:
             site = s.merge(site)
             me = accounts.get_user(s, who.id)
-            if role == "owner" and not accounts.can(
-                accounts.role_on(s, me, site.id), "delete_site"
-            ):
-                raise InvalidInput("only an owner can make another owner", field="role")
             member = accounts.find_user(s, email)
             if member is None:
                 raise NotFound(f"no user '{email}'; create the account first", field="email")
+            _check_owner_rights(s, me, member, site, role)
             accounts.grant(s, member, site, role, by=me)
     except PilotageError as exc:
         return _settings_error(request, who, site, exc)
@@ -329,8 +343,22 @@ def revoke_member(request: Request, who: Who, domain_name: str, user_id: int) ->
     with instance(request).app.session() as s:
         site = site_access(s, who, domain_name, "manage_members")
         me = accounts.get_user(s, who.id)
-        accounts.revoke(s, accounts.get_user(s, user_id), site, by=me)
+        member = accounts.get_user(s, user_id)
+        _check_owner_rights(s, me, member, site, None)
+        accounts.revoke(s, member, site, by=me)
     return _back(domain_name, "member_revoked")
+
+
+def _check_owner_rights(
+    s: Session, me: accounts.User, member: accounts.User, site: Site, role: str | None
+) -> None:
+    """Only an owner makes, changes or removes an owner (admins manage the others)."""
+    if accounts.can(accounts.role_on(s, me, site.id), "delete_site"):
+        return
+    if role == "owner":
+        raise Forbidden("only an owner can make another owner", field="role")
+    if accounts.role_on(s, member, site.id) == "owner":
+        raise Forbidden("only an owner can change or remove an owner", field="role")
 
 
 @router.post("/sites/{domain_name}/edit")
