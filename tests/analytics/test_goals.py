@@ -37,10 +37,47 @@ def test_pattern(pattern: str, path: str, hit: bool) -> None:
     assert (re.search(pattern_to_regex(pattern), path) is not None) is hit
 
 
-PATHS = ["/blog/", "/blog/a/b", "/blog", "/blog/a\nb", "/blog\n/a", "/signup", "/signup/", "/a%b"]
+PATHS = [
+    "/blog/",
+    "/blog/a/b",
+    "/blog",
+    "/blog/a\nb",
+    "/blog\n/a",
+    "/signup",
+    "/signup/",
+    "/a%b",
+    "/blog/a",
+    "/blog/a/",
+    "/blogs",
+    "/blog-post",
+    "/p/1",
+    "/p/",
+    "/p/1/2",
+    "/p",
+    "/P/1",
+    "/a_b/x",
+    "/axb/x",
+    "/a%b/x",
+]
 
 
-@pytest.mark.parametrize("pattern", ["/signup", "/blog/**", "/blog**", "/a%b", "/blog/*", "/x\n**"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "/signup",
+        "/blog/**",
+        "/blog**",
+        "/a%b",
+        "/blog/*",
+        "/x\n**",
+        "/blog*",
+        "/p/*",
+        "/a_b/*",
+        "/a%b/*",
+        "/*",
+        "/blog/*/x",
+    ],
+)
 def test_page_match_gives_the_regex_rows(pattern: str) -> None:
     # Equality and prefix tests stand in for the regex: they must select the same paths
     # as RE2 does with the anchored regex (DuckDB's regexp_matches is RE2).
@@ -109,3 +146,11 @@ def test_goal_filter_with_source_dimension(
         pro = [e for e in mine if e["name"] == "Purchase" and e["props"].get("plan") == "pro"]
         assert row.metrics == (_visitors(pro), half_up(100 * _visitors(pro) / _visitors(mine), 2))
     assert result.rows
+
+
+@pytest.mark.parametrize(
+    ("pattern", "shape"),
+    [("/p/*", "LIKE"), ("/a_b/*", "REGEXP"), ("/blog/**", "STARTS_WITH"), ("/x", "= '/x'")],
+)
+def test_page_match_takes_the_cheap_form_when_it_can(pattern: str, shape: str) -> None:
+    assert shape in page_match(pattern).sql("duckdb").upper().replace("'/X'", "'/x'")

@@ -70,14 +70,22 @@ def prop_value(key: str) -> exp.Expr:
 def page_match(pattern: str) -> exp.Expr:
     """``pathname`` fits ``pattern``, tested without a regex when none is needed.
 
-    A pattern without ``*`` is an equality and ``/blog/**`` a prefix test; both give the
-    rows the anchored regex gives (RE2's ``.`` stops at a newline, hence the newline
+    A pattern without ``*`` is an equality, ``/blog/**`` a prefix test and ``/p/*`` two
+    LIKE tests (when the prefix holds no LIKE wildcard); all give the rows the anchored
+    regex gives (RE2's ``.`` stops at a newline, hence the newline
     test) and cost far less: on 1.6M events a prefix regex takes 117 ms in DuckDB,
     ``starts_with`` 32 ms.
     """
     column, head = exp.column("pathname"), pattern.removesuffix("**")
     if "*" not in pattern:
         return column.eq(exp.Literal.string(pattern))
+    segment = pattern[:-1]
+    if pattern.endswith("*") and "*" not in segment and not set(segment) & set("%_\\"):
+        # "/p/*": under /p/, without a further "/" (``[^/]*`` takes newlines too). Two
+        # LIKEs cost half the regex (DuckDB, 1M events: 45 against 86 ms).
+        under = exp.Like(this=column, expression=exp.Literal.string(segment + "%"))
+        deeper = exp.Like(this=column.copy(), expression=exp.Literal.string(segment + "%/%"))
+        return exp.and_(under, exp.not_(deeper), copy=False)
     if "*" not in head and "\n" not in head:
         no_newline = exp.StrPosition(this=column.copy(), substr=exp.Literal.string("\n")).eq(
             exp.Literal.number(0)
