@@ -22,12 +22,12 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from pilotage.analytics import Filter
+from pilotage.analytics import NAMED_PERIODS, Filter
 from pilotage.analytics.parse import dimension_name
 from pilotage.analytics.query import is_known_dimension
 from pilotage.errors import InvalidInput
 
-PERIODS = ("day", "7d", "28d", "30d", "91d", "month", "6mo", "12mo", "year", "all")
+PERIODS = NAMED_PERIODS
 CHART_METRICS = (
     "visitors",
     "visits",

@@ -175,6 +175,10 @@ def verify(request: Request, who: Who, domain_name: str) -> Response:
     return render(request, "verify.html", {"last": last, "recent": recent})
 
 
+def _audit(s: Session, who: Viewer, action: str, site: Site, target: str) -> None:
+    accounts.audit(s, accounts.get_user(s, who.id), action, target, site_id=site.id)
+
+
 def _back(domain_name: str, notice: str = "") -> Response:
     suffix = f"?notice={notice}" if notice else ""
     return RedirectResponse(f"/sites/{domain_name}/settings{suffix}", status_code=303)
@@ -206,13 +210,7 @@ def add_goal(
             if kind not in ("page", "event"):
                 raise InvalidInput("a goal is a page or an event", field="kind")
             domain.add_goal(s, site, name, page=page, event=event, currency=currency or None)
-            accounts.audit(
-                s,
-                accounts.get_user(s, who.id),
-                "goal.add",
-                f"{site.domain}:{name}",
-                site_id=site.id,
-            )
+            _audit(s, who, "goal.add", site, f"{site.domain}:{name}")
     except PilotageError as exc:
         return _settings_error(request, who, site, exc)
     return _back(domain_name, "goal_added")
@@ -232,13 +230,7 @@ def delete_goal(request: Request, who: Who, domain_name: str, goal_id: int) -> R
                 field="goal",
             )
         site.goals.remove(goal)
-        accounts.audit(
-            s,
-            accounts.get_user(s, who.id),
-            "goal.delete",
-            f"{site.domain}:{goal.name}",
-            site_id=site.id,
-        )
+        _audit(s, who, "goal.delete", site, f"{site.domain}:{goal.name}")
     return _back(domain_name, "goal_deleted")
 
 
@@ -260,13 +252,7 @@ def add_funnel(
             site = s.merge(site)
             names = [n.strip() for n in steps.split("\n") if n.strip()]
             domain.add_funnel(s, site, name, names, window_hours * 3600)
-            accounts.audit(
-                s,
-                accounts.get_user(s, who.id),
-                "funnel.add",
-                f"{site.domain}:{name}",
-                site_id=site.id,
-            )
+            _audit(s, who, "funnel.add", site, f"{site.domain}:{name}")
     except PilotageError as exc:
         return _settings_error(request, who, site, exc)
     return _back(domain_name, "funnel_added")
@@ -280,8 +266,7 @@ def delete_funnel(request: Request, who: Who, domain_name: str, funnel_id: int) 
         if funnel is None:
             raise NotFound(f"no funnel {funnel_id} on {site.domain}", field="funnel")
         site.funnels.remove(funnel)
-        user = accounts.get_user(s, who.id)
-        accounts.audit(s, user, "funnel.delete", f"{site.domain}:{funnel.name}", site_id=site.id)
+        _audit(s, who, "funnel.delete", site, f"{site.domain}:{funnel.name}")
     return _back(domain_name, "funnel_deleted")
 
 
@@ -316,7 +301,7 @@ def set_public(request: Request, who: Who, domain_name: str, public: OptionalTex
         site = site_access(s, who, domain_name, "share")
         site.public = public == "on"
         action = "site.public_on" if site.public else "site.public_off"
-        accounts.audit(s, accounts.get_user(s, who.id), action, site.domain, site_id=site.id)
+        _audit(s, who, action, site, site.domain)
     return _back(domain_name, "public_changed")
 
 
