@@ -154,3 +154,36 @@ def test_goal_filter_with_source_dimension(
 )
 def test_page_match_takes_the_cheap_form_when_it_can(pattern: str, shape: str) -> None:
     assert shape in page_match(pattern).sql("duckdb").upper().replace("'/X'", "'/x'")
+
+
+def test_exit_pages_of_visits_that_reached_a_goal(
+    backend: DuckDBBackend, sample: list[dict[str, Any]]
+) -> None:
+    # Only visits know their exit page: a goal filter keeps the visits (started in the
+    # period) with a matching event, as for the other session figures.
+    from .data import sessions_of
+
+    visits = within(sessions_of(sample), FIRST, LAST, key="start")
+    pro_visits = {
+        e["session_id"]
+        for e in sample
+        if e["name"] == "Purchase" and e["props"].get("plan") == "pro"
+    }
+    converted = [v for v in visits if v["session_id"] in pro_visits]
+    expected: dict[str, tuple[set[int], set[int]]] = {}
+    for v in converted:
+        people, seen = expected.setdefault(v["exit_page"], (set(), set()))
+        people.add(v["visitor_id"])
+        seen.add(v["session_id"])
+    query = Query(
+        "example.com",
+        ("visitors", "visits"),
+        (FIRST, LAST),
+        dimensions=("exit_page",),
+        goals=(BLOG, PRO),
+        filters=(Filter("is", "goal", ("Pro",)),),
+    )
+    result = run_query(backend, query, now=NOW)
+    got = {row.dimensions[0]: row.metrics for row in result.rows}
+    assert got == {page: (len(p), len(s)) for page, (p, s) in expected.items()}
+    assert got

@@ -294,3 +294,16 @@ def test_chart_interval_follows_the_choice_when_it_fits(web: Web, query: str, bu
 def test_unknown_interval_is_a_400(web: Web) -> None:
     web.login()
     assert web.client.get(f"/sites/{SITE}?interval=fortnight").status_code == 400
+
+
+def test_clicking_a_goal_shows_the_visitors_who_converted(web: Web) -> None:
+    _hits(web)  # visitor 2 reached /thanks (the "Thanks" goal)
+    web.login()
+    fragment = web.client.get(f"/sites/{SITE}/panel/goals").text
+    assert "f=goal%3D%3DThanks" in fragment
+    page = web.client.get(f"/sites/{SITE}?f=goal%3D%3DThanks").text
+    assert 'data-metric="visitors">1<' in page
+    assert web.client.get(f"/sites/{SITE}?f=goal~%3DThanks").status_code == 400
+    for key in ("sources", "pages", "locations", "devices", "goals", "props"):
+        r = web.client.get(f"/sites/{SITE}/panel/{key}?f=goal%3D%3DThanks&pages=exit_page")
+        assert r.status_code == 200, (key, r.text)

@@ -15,6 +15,7 @@ from pilotage.analytics import periods
 from pilotage.analytics.query import (
     EITHER_METRICS,
     REVENUE_METRICS,
+    SESSION_ONLY_DIMENSIONS,
     SESSION_ONLY_METRICS,
     Part,
     Plan,
@@ -69,7 +70,10 @@ def choose_tables(plan: Plan) -> Plan:
     session = [s for m in metrics if m in SESSION_ONLY_METRICS for s in SESSION_STATS[m]]
     event = [s for m in metrics if m in EVENT_STATS for s in EVENT_STATS[m]]
     plain = set(metrics) <= EITHER_METRICS | SESSION_ONLY_METRICS
-    if visit_dims and (session or (plain and visit_filters)):
+    # Only sessions know exit pages: with an event-level filter (a goal, say), they keep
+    # the visits that had a matching event.
+    exits = any(d in SESSION_ONLY_DIMENSIONS for d in plan.dimensions)
+    if visit_dims and (session or (plain and (visit_filters or exits))):
         session, either = either + session, []
     parts: list[Part] = []
     if either or event:

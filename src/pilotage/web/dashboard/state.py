@@ -132,7 +132,10 @@ def parse_chip(text: str) -> ChipFilter:
     dimension = dimension_name(match.group(1))
     if not is_known_dimension(dimension) or dimension.startswith("time"):
         raise InvalidInput(f"unknown filter dimension {match.group(1)!r}", field="f")
-    return ChipFilter(dimension, FILTER_OPS[match.group(2)], match.group(3))
+    op = FILTER_OPS[match.group(2)]
+    if dimension == "goal" and op not in ("is", "is_not"):
+        raise InvalidInput("a goal filter is == or !=", field="f")
+    return ChipFilter(dimension, op, match.group(3))
 
 
 def _date(text: str | None, field: str) -> date:

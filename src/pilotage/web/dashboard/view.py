@@ -16,8 +16,8 @@ from pilotage.web.dashboard.labels import Gettext
 from pilotage.web.dashboard.panels import HEADLINE, LOWER_IS_BETTER, Dashboard
 from pilotage.web.dashboard.state import TABS, ChipFilter, State
 
-# Dimensions whose rows are the whole value (clicking filters on equality).
-NOT_FILTERABLE = frozenset({"goal"})
+# Dimensions whose rows cannot filter the dashboard.
+NOT_FILTERABLE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
