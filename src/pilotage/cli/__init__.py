@@ -38,9 +38,11 @@ app.add_typer(users.keys_app, name="keys")
 
 def _register_optional() -> None:
     """Command groups whose modules may pull heavier imports are added here."""
-    from pilotage.cli import logs
+    from pilotage.cli import attribution, customers, logs
 
     app.add_typer(logs.app, name="logs")
+    app.command("attribution")(attribution.attribution)
+    app.add_typer(customers.app, name="customers")
 
 
 _register_optional()
