@@ -38,11 +38,12 @@ app.add_typer(users.keys_app, name="keys")
 
 def _register_optional() -> None:
     """Command groups whose modules may pull heavier imports are added here."""
-    from pilotage.cli import attribution, customers, logs
+    from pilotage.cli import attribution, customers, experiments, logs
 
     app.add_typer(logs.app, name="logs")
     app.command("attribution")(attribution.attribution)
     app.add_typer(customers.app, name="customers")
+    app.add_typer(experiments.app, name="ab")
 
 
 _register_optional()

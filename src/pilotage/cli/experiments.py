@@ -1,0 +1,168 @@
+"""`pilotage ab`: analyse an A/B test from a CSV of sufficient statistics, size a test.
+
+CSV columns (header required): ``metric,variant,n,sum,sum_squares``. ``sum`` is the
+number of conversions for a conversion metric (leave ``sum_squares`` empty) or the sum of
+the values for a mean metric. The first row of each metric is its control.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from pilotage.cli.common import print_json, print_table
+from pilotage.errors import InvalidInput, NotFound
+
+app = typer.Typer(help="A/B tests: analyse results, size experiments.", no_args_is_help=True)
+
+
+def _number(row: dict[str, str], key: str, line: int) -> float:
+    try:
+        return float(row[key])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(
+            f"line {line}: {key} {row.get(key)!r} is not a number", field=key
+        ) from None
+
+
+def read_csv(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by metric, in file order (first row = control)."""
+    if not path.exists():
+        raise NotFound(f"file {str(path)!r} does not exist", field="file")
+    metrics: dict[str, list[dict[str, Any]]] = {}
+    with path.open(newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            ss = (row.get("sum_squares") or "").strip()
+            metrics.setdefault(row.get("metric") or "", []).append(
+                {
+                    "variant": row.get("variant") or f"line {line}",
+                    "n": _number(row, "n", line),
+                    "sum": _number(row, "sum", line),
+                    "sum_squares": _number(row, "sum_squares", line) if ss else None,
+                }
+            )
+    if not metrics or any(len(v) < 2 for v in metrics.values()):
+        raise InvalidInput("each metric needs a control and at least one variant", field="file")
+    return metrics
+
+
+def analyze_metric(name: str, rows: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
+    from pilotage import experiments as ex
+
+    ctrl, rest = rows[0], rows[1:]
+
+    def stats(sel: list[dict[str, Any]]) -> Any:
+        n, s = [r["n"] for r in sel], [r["sum"] for r in sel]
+        if ctrl["sum_squares"] is None:
+            return ex.ProportionStats(n, s)
+        return ex.MeanStats(n, s, [r["sum_squares"] for r in sel])
+
+    a, b = stats([ctrl] * len(rest)), stats(rest)
+    freq = ex.welch_test(a, b, relative=True, alpha=alpha)
+    bayes = ex.gaussian_bayes(a, b, relative=True, alpha=alpha)
+    srm = ex.srm_check([r["n"] for r in rows])
+    names = [r["variant"] for r in rows]
+    decision = ex.decide(names, freq.p_value, freq.effect, alpha=alpha, srm=srm)
+    variants = [
+        {
+            "variant": r["variant"],
+            "n": r["n"],
+            "mean": float(b.mean[i]),
+            "lift": float(freq.effect[i]),
+            "ci": [float(freq.ci_low[i]), float(freq.ci_high[i])],
+            "p_value": float(freq.p_value[i]),
+            "chance_to_win": float(bayes.chance_to_win[i]),
+            "error": str(freq.error[i]) or None,
+        }
+        for i, r in enumerate(rest)
+    ]
+    return {
+        "metric": name,
+        "control": {"variant": ctrl["variant"], "n": ctrl["n"], "mean": float(a.mean[0])},
+        "variants": variants,
+        "srm_p_value": float(srm.p_value[0]),
+        "decision": decision.to_dict(),
+    }
+
+
+@app.command("analyze")
+def analyze(
+    file: Annotated[Path, typer.Argument(help="CSV: metric,variant,n,sum,sum_squares.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
+) -> None:
+    """Welch test (relative lift), Bayesian chance to win, SRM and a decision per metric."""
+    if fmt not in ("table", "json"):
+        raise InvalidInput(f"unknown format '{fmt}'; use table or json", field="format")
+    results = [analyze_metric(k, v, alpha) for k, v in read_csv(file).items()]
+    if fmt == "json":
+        print_json(results)
+        return
+    for res in results:
+        rows = [
+            (
+                v["variant"],
+                f"{v['n']:g}",
+                f"{v['mean']:.4g}",
+                f"{v['lift']:+.2%}",
+                f"[{v['ci'][0]:+.2%}, {v['ci'][1]:+.2%}]",
+                f"{v['p_value']:.4f}",
+                f"{v['chance_to_win']:.1%}",
+            )
+            for v in res["variants"]
+        ]
+        dec = res["decision"]
+        title = f"{res['metric']}: {dec['status']}" + (
+            f" ({dec['winner']})" if dec["winner"] else ""
+        )
+        header = ["variant", "n", "mean", "lift", "CI", "p-value", "chance to win"]
+        print_table(title, header, rows)
+        for warning in dec["warnings"]:
+            typer.echo(f"warning: {warning}")
+
+
+def _mde(text: str) -> tuple[float, bool]:
+    """``10%`` is relative to the baseline; a plain number is an absolute difference."""
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100, True
+        return float(text), False
+    except ValueError:
+        raise InvalidInput(f"--mde {text!r} is not a number or a percentage", field="mde") from None
+
+
+@app.command("size")
+def size(
+    baseline: Annotated[float, typer.Option(help="Baseline conversion rate, e.g. 0.05.")],
+    mde: Annotated[str, typer.Option(help="10% (relative) or 0.005 (absolute).")],
+    power: Annotated[float, typer.Option(help="Power, e.g. 0.8.")] = 0.8,
+    alpha: Annotated[float, typer.Option(help="Significance level (two-sided).")] = 0.05,
+    arms: Annotated[int, typer.Option(help="Arms including control (Bonferroni).")] = 2,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Units per arm to detect an effect on a conversion rate (Evan Miller's formula)."""
+    from pilotage.experiments import sample_size_proportions
+
+    effect, relative = _mde(mde)
+    n = sample_size_proportions(
+        baseline, effect, relative=relative, alpha=alpha, power=power, arms=arms
+    )
+    per_arm = int(np.ceil(n[0]))
+    out = {
+        "per_arm": per_arm,
+        "total": per_arm * arms,
+        "baseline": baseline,
+        "mde": mde,
+        "relative": relative,
+        "power": power,
+        "alpha": alpha,
+        "arms": arms,
+    }
+    if fmt == "json":
+        print_json(out)
+    else:
+        print_table("Sample size", list(out), [[str(v) for v in out.values()]])
