@@ -311,6 +311,26 @@ def sparkline_spec(result: Result, metric: str, *, label: str) -> dict[str, Any]
     )
 
 
+def grouped_bar_spec(
+    rows: Sequence[tuple[str, str, float]], *, title: str, value_label: str, series_label: str
+) -> dict[str, Any]:
+    """Bars of ``(category, series, value)``: one group per category, one bar per series
+    (attribution models side by side per channel)."""
+    values = [{"category": c, "series": s, "value": float(v)} for c, s, v in rows]
+    return _chart(
+        title,
+        max(160, 22 * len({c for c, _, _ in rows}) * max(1, len({s for _, s, _ in rows})) // 2),
+        values,
+        mark={"type": "bar", "tooltip": True},
+        encoding={
+            "y": {"field": "category", "type": "nominal", "title": None, "sort": None},
+            "yOffset": {"field": "series", "type": "nominal", "sort": None},
+            "x": _quantity("value", value_label, ",.1f"),
+            "color": {"field": "series", "type": "nominal", "title": series_label, "sort": None},
+        },
+    )
+
+
 def bar_spec(rows: Sequence[tuple[str, float]], *, title: str, value_label: str) -> dict[str, Any]:
     """Horizontal bars, one per (label, value) in the given order, each with its value."""
     value = _quantity("value", value_label)

@@ -86,11 +86,18 @@ def fit_bgnbd(summary: CustomerSummary) -> BgNbdParams:
         return -float(np.sum(log_likelihood(np.exp(theta), x, tx, age)))
 
     start = np.log(np.array([1.0, scale, 1.0, 1.0]))
-    found = minimize(objective, start, method="L-BFGS-B", bounds=[(-15.0, 15.0)] * 4)
-    # Polish with Nelder-Mead: L-BFGS-B's finite-difference gradient stops a little early.
-    found = minimize(objective, found.x, method="Nelder-Mead", options=POLISH)
+    # Some parameter values on the way are outside the likelihood's domain (log 0); the
+    # optimiser steps away from them, and a fit that never leaves them is refused below.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        found = minimize(objective, start, method="L-BFGS-B", bounds=[(-15.0, 15.0)] * 4)
+        # Polish with Nelder-Mead: L-BFGS-B's finite-difference gradient stops early.
+        found = minimize(objective, found.x, method="Nelder-Mead", options=POLISH)
     if not np.isfinite(found.fun):
-        raise InvalidInput("the BG/NBD likelihood could not be maximised", field="orders")
+        raise InvalidInput(
+            "the BG/NBD model cannot be fitted on these orders (too few customers with "
+            "repeat purchases)",
+            field="orders",
+        )
     r, alpha, a, b = np.exp(found.x)
     return BgNbdParams(float(r), float(alpha), float(a), float(b), summary.unit, -float(found.fun))
 

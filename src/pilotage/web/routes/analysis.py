@@ -1,0 +1,199 @@
+"""Analysis pages of a site: attribution of its goals to channels, and its customers.
+
+Attribution reads the visits before each conversion from the event store
+(``pilotage.attribution``) and sets every model side by side. Customers come from an
+orders CSV the user uploads, or the CDNOW sample (``pilotage.customers``): visitor ids
+change every day by design (privacy), so the event store cannot tell one buyer's
+orders apart; the file is analysed in memory and not kept.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from pilotage import attribution, charts, customers
+from pilotage.analytics import Goal
+from pilotage.errors import InvalidInput, PilotageError
+from pilotage.web.context import Who, instance, prepare, site_access
+from pilotage.web.dashboard import panels
+from pilotage.web.dashboard.state import parse_state
+from pilotage.web.i18n import translations
+from pilotage.web.templating import page_locale, render
+
+router = APIRouter(dependencies=[Depends(prepare)])
+MAX_ORDERS_BYTES = 20 * 1024 * 1024
+BY = ("channel", "source", "campaign")
+
+
+def _spec(request: Request, who: Who, domain: str) -> panels.SiteSpec:
+    with instance(request).app.session() as s:
+        return panels.site_spec(s, site_access(s, who, domain, "view"))
+
+
+def _goal(spec: panels.SiteSpec, name: str | None) -> Goal | None:
+    if not spec.goals:
+        return None
+    if not name:
+        return spec.goals[0]
+    for goal in spec.goals:
+        if goal.name == name:
+            return goal
+    raise InvalidInput(f"no goal '{name[:100]}' on {spec.domain}", field="goal")
+
+
+def model_names(_: Any) -> dict[str, str]:
+    return {
+        "first_touch": _("First touch"),
+        "last_touch": _("Last touch"),
+        "last_non_direct": _("Last non-direct"),
+        "linear": _("Linear"),
+        "time_decay": _("Time decay"),
+        "position_based": _("Position-based"),
+        "markov": _("Markov chain"),
+        "shapley": _("Shapley"),
+    }
+
+
+@router.get("/sites/{domain}/attribution", response_class=HTMLResponse)
+def attribution_page(
+    request: Request,
+    who: Who,
+    domain: str,
+    goal: str = "",
+    by: str = "channel",
+    lookback: int = 30,
+) -> Response:
+    spec = _spec(request, who, domain)
+    state = parse_state(request.query_params)
+    _ = translations(page_locale(request)).gettext
+    if by not in BY:
+        raise InvalidInput(
+            f"unknown touch label {by!r}; use channel, source or campaign", field="by"
+        )
+    if not 1 <= lookback <= 365:
+        raise InvalidInput("the lookback window is 1 to 365 days", field="lookback")
+    chosen = _goal(spec, goal)
+    context: dict[str, Any] = {
+        "spec": spec,
+        "state": state,
+        "goal": chosen,
+        "by": by,
+        "lookback": lookback,
+        "names": model_names(_),
+    }
+    if chosen is not None:
+        journeys = attribution.journeys_from_store(
+            instance(request).events,
+            spec.domain,
+            state.query_period,
+            chosen,
+            timezone=spec.timezone,
+            lookback_days=lookback,
+            by=by,  # type: ignore[arg-type]
+        )
+        comparison = attribution.compare(journeys)
+        context["comparison"] = comparison
+        context["journeys"] = len(journeys.paths)
+        names = model_names(_)
+        rows = [
+            (channel, names[r.model], r.conversions[i])
+            for r in comparison.results
+            for i, channel in enumerate(r.channels)
+        ]
+        context["chart"] = charts.grouped_bar_spec(
+            rows,
+            title=_("Conversions credited to each channel, by model"),
+            value_label=_("Conversions"),
+            series_label=_("Model"),
+        )
+    return render(request, "attribution.html", context)
+
+
+def _segment_names(_: Any) -> Mapping[str, str]:
+    return {
+        "title": _("RFM segments"),
+        "customers": _("customers"),
+        "Champions": _("Champions"),
+        "Loyal": _("Loyal"),
+        "Potential loyalists": _("Potential loyalists"),
+        "New": _("New"),
+        "Promising": _("Promising"),
+        "Need attention": _("Need attention"),
+        "About to sleep": _("About to sleep"),
+        "At risk": _("At risk"),
+        "Can't lose them": _("Can't lose them"),
+        "Hibernating": _("Hibernating"),
+        "Lost": _("Lost"),
+    }
+
+
+@router.get("/sites/{domain}/customers", response_class=HTMLResponse)
+def customers_page(request: Request, who: Who, domain: str) -> Response:
+    return render(request, "customers.html", {"spec": _spec(request, who, domain)})
+
+
+@router.post("/sites/{domain}/customers", response_class=HTMLResponse)
+async def customers_analysis(
+    request: Request,
+    who: Who,
+    domain: str,
+    orders: Annotated[UploadFile | None, File()] = None,
+    sample: Annotated[str, Form()] = "",
+    columns: Annotated[str, Form()] = "",
+) -> Response:
+    spec = _spec(request, who, domain)
+    _ = translations(page_locale(request)).gettext
+    context: dict[str, Any] = {"spec": spec}
+    try:
+        if sample:
+            data, end = customers.cdnow_sample(), date(1997, 9, 30)
+        else:
+            if orders is None or not orders.filename:
+                raise InvalidInput("choose an orders file (CSV)", field="orders")
+            raw = await orders.read(MAX_ORDERS_BYTES + 1)
+            if len(raw) > MAX_ORDERS_BYTES:
+                raise InvalidInput("the orders file is larger than 20 MB", field="orders")
+            mapping = customers.parse_columns(columns) if columns.strip() else None
+            text = io.StringIO(raw.decode("utf-8-sig"), newline="")
+            data = customers.read_orders_csv(text, columns=mapping)
+            end = None
+        context.update(_customer_results(data, end, _))
+    except (PilotageError, UnicodeDecodeError) as exc:
+        message = exc.message if isinstance(exc, PilotageError) else "the file is not UTF-8 text"
+        context["error"] = message
+        return render(request, "customers.html", context, status_code=400)
+    return render(request, "customers.html", context)
+
+
+def _customer_results(data: Any, end: date | None, _: Any) -> dict[str, Any]:
+    table = customers.rfm_table(data)
+    matrix = customers.cohort_matrix(data)
+    names = _segment_names(_)
+    out: dict[str, Any] = {
+        "segments": [(names.get(n, n), c) for n, c in table.segment_counts()],
+        "rfm_chart": customers.rfm_segments_spec(table, labels=names),
+        "cohort_chart": customers.cohort_heatmap_spec(
+            matrix, labels={"title": _("Share of each cohort buying again, by month")}
+        ),
+        "customers_count": len(table.rows()),
+    }
+    try:
+        value = customers.customer_value(data, end=end)
+    except InvalidInput as exc:  # RFM and cohorts stand without the lifetime model
+        out["clv_error"] = exc.message
+        return out
+    out.update(
+        clv_chart=customers.clv_histogram_spec(
+            value, labels={"title": _("Customer lifetime value, next 12 months")}
+        ),
+        bgnbd=value.bgnbd,
+        gammagamma=value.gammagamma,
+        top=sorted(value.rows(), key=lambda r: -float(r["clv"]))[:20],
+    )
+    return out

@@ -1,0 +1,79 @@
+"""Attribution and customers pages: the engines' numbers, uploads, bad files."""
+
+from __future__ import annotations
+
+import re
+
+from pilotage import attribution
+from pilotage.sites import analytics_goals, get_site
+from tests.web.web_support import SITE, Web
+
+
+def _journeys(web: Web) -> None:
+    web.hit("https://shop.example/", "https://www.google.com/", visitor=1)
+    web.hit("https://shop.example/thanks", visitor=1)
+    web.hit("https://shop.example/?utm_source=news&utm_medium=email", visitor=2)
+    web.hit("https://shop.example/thanks", visitor=2)
+    web.hit("https://shop.example/", "https://www.bing.com/", visitor=3)
+    web.drain()
+
+
+def test_attribution_page_shows_every_model_from_the_store(web: Web) -> None:
+    _journeys(web)
+    web.login()
+    page = web.client.get(
+        f"/sites/{SITE}/attribution?period=day", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    inst = web.client.app.state.instance  # type: ignore[attr-defined]
+    with inst.app.session() as s:
+        site = get_site(s, SITE)
+        goal, tz = analytics_goals(site)[0], site.timezone
+    journeys = attribution.journeys_from_store(inst.events, SITE, "day", goal, timezone=tz)
+    expected = attribution.compare(journeys)
+    first = next(r for r in expected.results if r.model == "first_touch")
+    assert set(first.channels) >= {"Organic Search", "Email"}
+    for channel in first.channels:
+        row = re.search(rf'<th scope="row">{re.escape(channel)}</th>(.*?)</tr>', page.text, re.S)
+        assert row, channel
+        cells = re.findall(r'<td class="num">([^<]+)</td>', row.group(1))
+        assert cells[0] == f"{first.conversions_of(channel):,.1f}"
+    assert "Markov chain" in page.text and "chart-attribution" in page.text
+
+
+def test_attribution_refuses_bad_options(web: Web) -> None:
+    web.login()
+    assert web.client.get(f"/sites/{SITE}/attribution?by=weather").status_code == 400
+    assert web.client.get(f"/sites/{SITE}/attribution?lookback=0").status_code == 400
+    assert web.client.get(f"/sites/{SITE}/attribution?goal=Nope").status_code == 400
+
+
+def test_customers_from_the_cdnow_sample(web: Web) -> None:
+    web.login()
+    r = web.post_form(f"/sites/{SITE}/customers", {"sample": "cdnow"}, f"/sites/{SITE}/customers")
+    text = r.text  # type: ignore[attr-defined]
+    assert r.status_code == 200  # type: ignore[attr-defined]
+    assert "Champions" in text and "chart-cohorts" in text and "chart-clv" in text
+    assert "r = 0,243" in text  # the published BG/NBD fit, in French notation
+
+
+def test_customers_from_an_uploaded_file_and_a_bad_one(web: Web) -> None:
+    web.login()
+    token = web.csrf(f"/sites/{SITE}/customers")
+    good = "client,jour,montant\n1,2026-01-05,10\n1,2026-02-07,20\n2,2026-01-09,5\n3,2026-03-01,7\n"
+    r = web.client.post(
+        f"/sites/{SITE}/customers",
+        data={"csrf": token, "columns": "customer_id=client,date=jour,amount=montant"},
+        files={"orders": ("orders.csv", good.encode(), "text/csv")},
+    )
+    assert r.status_code == 200 and "Fidèles" in r.text  # RFM of three customers
+    assert "trop peu" in r.text or "too few customers" in r.text  # no lifetime model
+    bad = "customer_id,date,amount\n1,2026-01-05,-10\n"
+    r = web.client.post(
+        f"/sites/{SITE}/customers",
+        data={"csrf": token},
+        files={"orders": ("orders.csv", bad.encode(), "text/csv")},
+    )
+    assert r.status_code == 400 and 'class="error"' in r.text
+    r = web.client.post(f"/sites/{SITE}/customers", data={"sample": "cdnow"})
+    assert r.status_code == 403  # no CSRF token
