@@ -277,3 +277,19 @@ def test_login_page_and_api_docs_in_the_browser(
     shot(p, "api-docs")
     context.close()
     assert problems == []  # no CSP violation, no script error
+
+
+def test_attribution_and_customers_pages(
+    page: Page, browser: Browser, server: tuple[Server, str, str]
+) -> None:
+    page.goto(f"/sites/{SHOP}/attribution?period=30d")
+    expect(page.locator(".chart svg").first).to_be_visible(timeout=15_000)
+    expect(page.locator("table.data thead")).to_contain_text("Chaîne de Markov")
+    expect(page.locator("table.data tbody tr").first).to_be_visible()
+    shot(page, "attribution")
+    assert axe_violations(browser, server[0], page) == []
+    page.goto(f"/sites/{SHOP}/customers")
+    page.get_by_role("button", name="Essayer avec l’échantillon CDNOW").click()
+    expect(page.get_by_role("heading", name="Segments RFM")).to_be_visible()
+    expect(page.locator(".chart svg")).to_have_count(3, timeout=15_000)
+    shot(page, "customers")

@@ -21,7 +21,7 @@ from pilotage import attribution, charts, customers
 from pilotage.analytics import Goal
 from pilotage.errors import InvalidInput, PilotageError
 from pilotage.web.context import Who, instance, prepare, site_access
-from pilotage.web.dashboard import panels
+from pilotage.web.dashboard import labels, panels
 from pilotage.web.dashboard.state import parse_state
 from pilotage.web.i18n import translations
 from pilotage.web.templating import page_locale, render
@@ -86,6 +86,7 @@ def attribution_page(
         "by": by,
         "lookback": lookback,
         "names": model_names(_),
+        "periods": labels.periods(_),
     }
     if chosen is not None:
         journeys = attribution.journeys_from_store(
