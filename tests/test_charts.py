@@ -193,3 +193,17 @@ def test_sparkline_holds_the_series_and_renders() -> None:
     assert [v["value"] for v in spec["data"]["values"]] == [10.0, 20.0, 30.0]
     assert spec["encoding"]["x"]["axis"] is None
     assert "<svg" in render_svg(spec)
+
+
+def test_interval_plot_keeps_the_intervals_and_renders() -> None:
+    from pilotage.charts import interval_spec, render_svg
+
+    spec = interval_spec(
+        [("B", -0.02, 0.05, 0.12), ("C", 0.01, 0.03, float("inf"))],
+        title="Lift",
+        value_label="relative lift",
+    )
+    rows = spec["data"]["values"]
+    assert rows[0] == {"label": "B", "low": -0.02, "estimate": 0.05, "high": 0.12}
+    assert rows[1]["high"] == pytest.approx(0.132)  # an open side drawn to the edge
+    assert "<svg" in render_svg(spec)

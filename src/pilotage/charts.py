@@ -15,6 +15,7 @@ locale files), which vl-convert bundles and charts.js carries for the browser.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -308,6 +309,60 @@ def sparkline_spec(result: Result, metric: str, *, label: str) -> dict[str, Any]
             "x": {"field": "x", "type": "temporal", "axis": None},
             "y": {"field": "value", "type": "quantitative", "axis": None},
         },
+    )
+
+
+def interval_spec(
+    rows: Sequence[tuple[str, float, float, float]],
+    *,
+    title: str,
+    value_label: str,
+    percent: bool = True,
+) -> dict[str, Any]:
+    """An interval plot: per ``(label, low, estimate, high)`` a line from low to high and
+    a point at the estimate, with the no-effect line at 0 (A/B lifts and their intervals).
+    Infinite bounds (one-sided tests) are drawn to the edge of the finite ones."""
+    finite = [v for _, lo, est, hi in rows for v in (lo, est, hi) if math.isfinite(v)]
+    edge = max((abs(v) for v in finite), default=1.0) * 1.1 or 1.0
+    values = [
+        {
+            "label": label,
+            "low": low if math.isfinite(low) else -edge,
+            "estimate": estimate,
+            "high": high if math.isfinite(high) else edge,
+        }
+        for label, low, estimate, high in rows
+    ]
+    fmt = ".1%" if percent else ",.2f"
+    x = {"field": "low", "type": "quantitative", "title": value_label, "axis": {"format": fmt}}
+    return _chart(
+        title,
+        max(80, 40 * len(rows)),
+        values,
+        layer=[
+            {"mark": {"type": "rule", "strokeDash": [4, 4]}, "encoding": {"x": {"datum": 0}}},
+            {
+                "mark": {"type": "rule", "strokeWidth": 3},
+                "encoding": {
+                    "y": {"field": "label", "type": "nominal", "title": None, "sort": None},
+                    "x": x,
+                    "x2": {"field": "high"},
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 80},
+                "encoding": {
+                    "y": {"field": "label", "type": "nominal", "sort": None},
+                    "x": {"field": "estimate", "type": "quantitative"},
+                    "tooltip": [
+                        {"field": "label", "type": "nominal", "title": " "},
+                        {"field": "estimate", "type": "quantitative", "format": fmt},
+                        {"field": "low", "type": "quantitative", "format": fmt},
+                        {"field": "high", "type": "quantitative", "format": fmt},
+                    ],
+                },
+            },
+        ],
     )
 
 
