@@ -313,3 +313,25 @@ def test_bad_arguments_are_refused(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         generate(start=date(2026, 1, 1), **kwargs)
     assert caught.value.field == field
+
+
+def test_the_checkout_test_splits_visitors_and_carries_its_uplift() -> None:
+    demo = generate(start=START, days=120, daily_visitors=400, seed=11)
+    rows = demo.hits.select(["name", "url", "ip", "user_agent", "props"]).to_pylist()
+    arm: dict[tuple[str, str], str] = {}
+    for r in rows:
+        props = dict(r["props"] or [])
+        if "checkout_form" in props:
+            key = (r["ip"], r["user_agent"])
+            assert arm.setdefault(key, props["checkout_form"]) == props["checkout_form"]
+    share_b = sum(v == "B" for v in arm.values()) / len(arm)
+    assert 0.45 < share_b < 0.55
+    checkouts = {"A": 0, "B": 0}
+    orders = {"A": 0, "B": 0}
+    for r in rows:
+        props = dict(r["props"] or [])
+        if r["name"] == "pageview" and r["url"].endswith("/checkout"):
+            checkouts[props["checkout_form"]] += 1
+        if r["name"] == "Purchase":
+            orders[props["checkout_form"]] += 1
+    assert orders["B"] / checkouts["B"] > orders["A"] / checkouts["A"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from decimal import Decimal
 
 from pilotage.demo.draw import cumulative, pick
@@ -55,6 +56,10 @@ INTENT = {
 CART_RATE = 0.15
 CHECKOUT_RATE = 0.45  # of carts
 PURCHASE_RATE = 0.60  # of checkouts
+# An A/B test on the checkout page: half the visitors see a one-page form ("B"), which
+# turns 10 % more checkouts into orders (relative). Visitors keep their variant.
+CHECKOUT_TEST = "checkout_form"
+CHECKOUT_UPLIFT = 1.10
 RETURNING_INTENT = 1.4
 SHIPPING = Decimal("4.90")
 FREE_SHIPPING_FROM = Decimal(50)
@@ -198,14 +203,17 @@ class Visits:
         if rng.random() >= CHECKOUT_RATE:
             return t
         t += gap(rng, 25)
-        hits.add(t, "pageview", base + "/checkout", base + "/cart", v)
-        if rng.random() >= PURCHASE_RATE:
+        variant = checkout_variant(v)
+        test = [(CHECKOUT_TEST, variant)]
+        hits.add(t, "pageview", base + "/checkout", base + "/cart", v, test)
+        rate = PURCHASE_RATE * (CHECKOUT_UPLIFT if variant == "B" else 1.0)
+        if rng.random() >= rate:
             return t
         t += gap(rng, 150)  # filling in the delivery and payment forms
         done = base + "/checkout/confirmation"
         hits.add(t, "pageview", done, base + "/checkout", v)
         amount, currency, eur = revenue(items, v.country)
-        props = [("order_band", band(eur)), ("payment", self._payment(v.country))]
+        props = [("order_band", band(eur)), ("payment", self._payment(v.country)), *test]
         t += SECOND
         hits.add(t, "Purchase", done, "", v, props, (amount, currency))
         return t
@@ -224,3 +232,8 @@ class Visits:
             )
             t += int(rng.uniform(1.0, 3.0) * SECOND)
         return t
+
+
+def checkout_variant(v: Visitor) -> str:
+    """The visitor's arm of the checkout test, stable across visits (a hash, no draw)."""
+    return "B" if zlib.crc32(f"{v.ip}|{v.user_agent}".encode()) % 2 else "A"
