@@ -1,21 +1,27 @@
-"""`pilotage ab`: analyse an A/B test from a CSV of sufficient statistics, size a test.
+"""`pilotage ab`: analyse an A/B test from a CSV of sufficient statistics or from the event
+store, size a test.
 
 CSV columns (header required): ``metric,variant,n,sum,sum_squares``. ``sum`` is the
 number of conversions for a conversion metric (leave ``sum_squares`` empty) or the sum of
-the values for a mean metric. The first row of each metric is its control.
+the values for a mean metric. The first row of each metric is its control. With
+``--experiment NAME --site D`` the same rows come from the event store
+(``pilotage.experiments.experiment_stats``) and go through the same analysis.
 """
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
 
-from pilotage.cli.common import print_json, print_table
+from pilotage.cli.common import instance, print_json, print_table
 from pilotage.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from pilotage.experiments import ExperimentData
 
 app = typer.Typer(help="A/B tests: analyse results, size experiments.", no_args_is_help=True)
 
@@ -89,16 +95,84 @@ def analyze_metric(name: str, rows: list[dict[str, Any]], alpha: float) -> dict[
     }
 
 
+def experiment_rows(data: ExperimentData) -> dict[str, list[dict[str, Any]]]:
+    """The store's statistics in the shape ``read_csv`` gives (control first)."""
+    from pilotage.experiments import ProportionStats
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for metric in data.metrics:
+        st = metric.stats
+        for i, variant in enumerate(data.variants):
+            row: dict[str, Any] = {"variant": variant, "n": float(st.n[i])}
+            if isinstance(st, ProportionStats):
+                row.update(sum=float(st.conversions[i]), sum_squares=None)
+            else:
+                row.update(sum=float(st.sum[i]), sum_squares=float(st.sum_squares[i]))
+            out.setdefault(metric.name, []).append(row)
+    return out
+
+
+def _from_store(
+    experiment: str, site: str, goals: list[str], period: str, alpha: float
+) -> list[dict[str, Any]]:
+    from pilotage import sites as domain
+    from pilotage.analytics.goals import find_goal
+    from pilotage.analytics.parse import parse_period
+    from pilotage.experiments import experiment_stats
+    from pilotage.experiments.store import mixed_warning
+
+    if not site:
+        raise InvalidInput("--experiment needs --site", field="site")
+    inst = instance(read_only=True)
+    try:
+        with inst.app.session() as s:
+            row = domain.get_site(s, site)
+            known, domain_name, tz = domain.analytics_goals(row), row.domain, row.timezone
+        chosen = tuple(find_goal(known, name, "goal") for name in goals)
+        data = experiment_stats(
+            inst.events,
+            domain_name,
+            experiment,
+            goals=chosen,
+            period=parse_period(period, "period"),
+            timezone=tz,
+        )
+    finally:
+        inst.close()
+    results = [analyze_metric(k, v, alpha) for k, v in experiment_rows(data).items()]
+    for res in results:
+        if data.mixed:
+            res["decision"]["warnings"].append(mixed_warning(data.mixed))
+    return results
+
+
 @app.command("analyze")
 def analyze(
-    file: Annotated[Path, typer.Argument(help="CSV: metric,variant,n,sum,sum_squares.")],
+    file: Annotated[
+        Path | None, typer.Argument(help="CSV: metric,variant,n,sum,sum_squares.")
+    ] = None,
+    experiment: Annotated[
+        str, typer.Option(help="Read from the event store: the property naming the variant.")
+    ] = "",
+    site: Annotated[str, typer.Option(help="Site domain (with --experiment).")] = "",
+    goal: Annotated[
+        list[str], typer.Option(help="Goal to measure (repeat; with --experiment).")
+    ] = [],  # noqa: B006
+    period: Annotated[
+        str, typer.Option(help="day, 7d, 30d, month, ..., all or FROM..TO (with --experiment).")
+    ] = "30d",
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
 ) -> None:
     """Welch test (relative lift), Bayesian chance to win, SRM and a decision per metric."""
     if fmt not in ("table", "json"):
         raise InvalidInput(f"unknown format '{fmt}'; use table or json", field="format")
-    results = [analyze_metric(k, v, alpha) for k, v in read_csv(file).items()]
+    if (file is None) == (not experiment):
+        raise InvalidInput("give either a CSV FILE or --experiment NAME", field="experiment")
+    if file is not None:
+        results = [analyze_metric(k, v, alpha) for k, v in read_csv(file).items()]
+    else:
+        results = _from_store(experiment, site, goal, period, alpha)
     if fmt == "json":
         print_json(results)
         return

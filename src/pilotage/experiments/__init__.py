@@ -32,6 +32,14 @@ from pilotage.experiments.sequential import (
 )
 from pilotage.experiments.srm import DEFAULT_SRM_THRESHOLD, SrmResult, srm_check
 from pilotage.experiments.stats import AdjustedMoments, MeanStats, ProportionStats, RatioStats
+from pilotage.experiments.store import (
+    ExperimentData,
+    MetricAnalysis,
+    MetricData,
+    analyze_experiment,
+    control_order,
+    experiment_stats,
+)
 
 __all__ = [
     "DEFAULT_SRM_THRESHOLD",
@@ -40,18 +48,24 @@ __all__ = [
     "BetaBinomialResult",
     "CupedStats",
     "Decision",
+    "ExperimentData",
     "GaussianPrior",
     "MeanStats",
+    "MetricAnalysis",
+    "MetricData",
     "ProportionStats",
     "RatioStats",
     "SrmResult",
     "TestResult",
+    "analyze_experiment",
     "benjamini_hochberg",
     "beta_binomial",
     "confidence_sequence",
+    "control_order",
     "cuped",
     "cuped_theta",
     "decide",
+    "experiment_stats",
     "gaussian_bayes",
     "group_sequential_bounds",
     "holm",
