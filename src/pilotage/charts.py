@@ -340,9 +340,14 @@ def interval_spec(
         max(80, 40 * len(rows)),
         values,
         layer=[
-            {"mark": {"type": "rule", "strokeDash": [4, 4]}, "encoding": {"x": {"datum": 0}}},
+            # Marks stay out of the accessibility tree (aria: false): the chart's
+            # description names it, and the table beside it holds the numbers.
             {
-                "mark": {"type": "rule", "strokeWidth": 3},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "aria": False},
+                "encoding": {"x": {"datum": 0}},
+            },
+            {
+                "mark": {"type": "rule", "strokeWidth": 3, "aria": False},
                 "encoding": {
                     "y": {"field": "label", "type": "nominal", "title": None, "sort": None},
                     "x": x,
@@ -350,7 +355,7 @@ def interval_spec(
                 },
             },
             {
-                "mark": {"type": "point", "filled": True, "size": 80},
+                "mark": {"type": "point", "filled": True, "size": 80, "aria": False},
                 "encoding": {
                     "y": {"field": "label", "type": "nominal", "sort": None},
                     "x": {"field": "estimate", "type": "quantitative"},

@@ -77,3 +77,39 @@ def test_customers_from_an_uploaded_file_and_a_bad_one(web: Web) -> None:
     assert r.status_code == 400 and 'class="error"' in r.text
     r = web.client.post(f"/sites/{SITE}/customers", data={"sample": "cdnow"})
     assert r.status_code == 403  # no CSRF token
+
+
+def test_experiments_page_reads_the_variants_from_the_store(web: Web) -> None:
+    from pilotage import experiments
+
+    for i in range(1, 9):
+        arm = "A" if i % 2 else "B"
+        web.hit("https://shop.example/checkout", visitor=i, p={"checkout_form": arm})
+        if i % 4 == 0 or i == 1:
+            web.hit("https://shop.example/thanks", visitor=i)
+    web.drain()
+    web.login()
+    page = web.client.get(
+        f"/sites/{SITE}/experiments?period=day", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    inst = web.client.app.state.instance  # type: ignore[attr-defined]
+    with inst.app.session() as s:
+        site = get_site(s, SITE)
+        goals, tz = analytics_goals(site), site.timezone
+    data = experiments.experiment_stats(
+        inst.events, SITE, "checkout_form", goals=goals, period="day", timezone=tz
+    )
+    assert data.variants == ("A", "B") and data.visitors == (4, 4)
+    thanks = data.metric("Thanks")
+    assert (int(thanks.stats.conversions[0]), int(thanks.stats.conversions[1])) == (1, 2)
+    assert "A (control)" in page.text and "chart-lift" in page.text
+    assert "25.00%" in page.text and "50.00%" in page.text  # the two conversion rates
+    assert "Keep running" in page.text
+
+
+def test_experiments_page_without_any_property(web: Web) -> None:
+    web.login()
+    page = web.client.get(f"/sites/{SITE}/experiments", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "None was seen in this period" in page.text
+    assert web.client.get(f"/sites/{SITE}/experiments?experiment=nope").status_code == 200

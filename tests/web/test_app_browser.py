@@ -293,3 +293,15 @@ def test_attribution_and_customers_pages(
     expect(page.get_by_role("heading", name="Segments RFM")).to_be_visible()
     expect(page.locator(".chart svg")).to_have_count(3, timeout=15_000)
     shot(page, "customers")
+
+
+def test_experiments_page_on_the_demo_ab_test(
+    page: Page, browser: Browser, server: tuple[Server, str, str]
+) -> None:
+    page.goto(f"/sites/{SHOP}/experiments?period=all")
+    expect(page.locator("#experiment")).to_have_value("checkout_form")
+    expect(page.locator(".chart svg").first).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("A (témoin)").first).to_be_visible()
+    expect(page.locator(".decision").first).to_be_visible()
+    shot(page, "experiments")
+    assert axe_violations(browser, server[0], page) == []

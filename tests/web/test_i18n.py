@@ -85,3 +85,10 @@ def test_french_formats_follow_cldr() -> None:
 def test_durations(seconds: int, fr: str, en: str) -> None:
     assert i18n.duration(seconds, "fr") == fr
     assert i18n.duration(seconds, "en") == en
+
+
+def test_significant_digits_for_p_values() -> None:
+    assert i18n.significant(0.012345, "fr") == "0,0123"
+    assert i18n.significant(0.012345, "en") == "0.0123"
+    assert i18n.significant(0.5, "en") == "0.5"
+    assert i18n.significant(1.234e-7, "en") == "1.23E-7"

@@ -125,3 +125,13 @@ def signed(change: float | None, locale: str, points: bool = False) -> str:
     if locale == "en":
         unit = " pts" if points else "%"
     return f"{sign}{magnitude}{unit}"
+
+
+def significant(value: float | None, locale: str, digits: int = 3) -> str:
+    """A small number such as a p-value, to ``digits`` significant digits ("0,0123")."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.{digits}g}"
+    if "e" in text:
+        return numbers.format_scientific(value, format="0.##E0", locale=locale)
+    return numbers.format_decimal(float(text), format="0.##########", locale=locale)

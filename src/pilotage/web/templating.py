@@ -39,6 +39,7 @@ def environment(locale: str) -> Environment:
         money=lambda v, currency=None: i18n.money(v, currency, locale),
         day=lambda v, style="medium": i18n.day(v, locale, style),
         signed=lambda v, points=False: i18n.signed(v, locale, points),
+        significant=lambda v, digits=3: i18n.significant(v, locale, digits),
     )
     return env
 

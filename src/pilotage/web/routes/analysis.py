@@ -198,3 +198,87 @@ def _customer_results(data: Any, end: date | None, _: Any) -> dict[str, Any]:
         top=sorted(value.rows(), key=lambda r: -float(r["clv"]))[:20],
     )
     return out
+
+
+def _value(metric: Any, i: int) -> float:
+    """A variant's value of a metric: a conversion rate or a mean per visitor."""
+    stats = metric.stats
+    if metric.kind == "conversion":
+        n, k = float(stats.n[i]), float(stats.conversions[i])
+        return k / n if n else 0.0
+    n, total = float(stats.n[i]), float(stats.sum[i])
+    return total / n if n else 0.0
+
+
+def _experiment_rows(data: Any, analyses: Any) -> list[dict[str, Any]]:
+    rows = []
+    for metric, analysis in zip(data.metrics, analyses, strict=True):
+        variants = []
+        for i, name in enumerate(data.variants):
+            row: dict[str, Any] = {"variant": name, "n": int(metric.stats.n[i])}
+            row["value"] = _value(metric, i)
+            if i:
+                j = i - 1
+                row.update(
+                    lift=float(analysis.test.effect[j]),
+                    low=float(analysis.test.ci_low[j]),
+                    high=float(analysis.test.ci_high[j]),
+                    p=float(analysis.test.p_value[j]),
+                    win=float(analysis.bayes.chance_to_win[j]),
+                    error=str(analysis.test.error[j]),
+                )
+            variants.append(row)
+        rows.append({"metric": metric, "variants": variants, "decision": analysis.decision})
+    return rows
+
+
+@router.get("/sites/{domain}/experiments", response_class=HTMLResponse)
+def experiments_page(request: Request, who: Who, domain: str, experiment: str = "") -> Response:
+    from pilotage import experiments
+    from pilotage.analytics.properties import property_keys
+
+    spec = _spec(request, who, domain)
+    state = parse_state(request.query_params)
+    _ = translations(page_locale(request)).gettext
+    events = instance(request).events
+    keys = property_keys(events, spec.domain, state.query_period, timezone=spec.timezone, limit=30)
+    chosen = experiment or next((k for k in keys if k == "checkout_form"), keys[0] if keys else "")
+    context: dict[str, Any] = {
+        "spec": spec,
+        "state": state,
+        "keys": keys,
+        "experiment": chosen,
+        "periods": labels.periods(_),
+    }
+    if chosen:
+        try:
+            data = experiments.experiment_stats(
+                events,
+                spec.domain,
+                chosen,
+                goals=spec.goals,
+                period=state.query_period,
+                timezone=spec.timezone,
+            )
+        except PilotageError as exc:
+            context["error"] = exc.message
+            return render(request, "experiments.html", context)
+        analyses = experiments.analyze_experiment(data)
+        every = _experiment_rows(data, analyses)
+        # A metric no variant moved after exposure (a goal reached before it, say) has
+        # nothing to compare: it is named apart instead of a table of zeros.
+        rows = [r for r in every if any(not v.get("error") for v in r["variants"][1:])]
+        context["idle"] = [r["metric"].name for r in every if r not in rows]
+        context.update(data=data, rows=rows, srm=analyses[0].srm if analyses else None)
+        points = [
+            (f"{row['metric'].name} · {v['variant']}", v["low"], v["lift"], v["high"])
+            for row in rows
+            for v in row["variants"][1:]
+            if not v.get("error")
+        ]
+        context["chart"] = charts.interval_spec(
+            points,
+            title=_("Relative lift against the control, with 95 % intervals"),
+            value_label=_("Relative lift"),
+        )
+    return render(request, "experiments.html", context)
