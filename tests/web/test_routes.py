@@ -20,6 +20,8 @@ PUBLIC = {
     ("GET", "/api/docs"),  # the API's documentation page
     ("GET", "/api/openapi.json"),
     ("POST", "/api/v2/query"),  # bearer API keys, checked by the route itself
+    ("POST", "/api/v2/experiments"),
+    ("POST", "/api/v2/attribution"),
 }
 # Read-only doors with their own checks: a shared link's slug (and password), a site's
 # opt-in public flag. Tested in test_sharing.py.
@@ -80,6 +82,8 @@ def test_json_errors_have_one_shape(web: Web) -> None:
         ),
         web.client.post("/api/v2/query", json=[1, 2], headers={"Authorization": "Bearer nope"}),
         web.client.get("/api/v2/query"),
+        web.client.post("/api/v2/experiments", json={"site_id": SITE}),
+        web.client.post("/api/v2/attribution", json=[], headers={"Authorization": "Bearer x"}),
         web.client.get("/api/nowhere"),
         web.client.post("/api/event", content=b"{", headers={"Content-Type": "text/plain"}),
         web.client.post("/api/event", json={"n": "pageview"}),

@@ -8,6 +8,7 @@ from contextlib import redirect_stdout
 from datetime import timedelta
 
 import orjson
+import pytest
 
 from pilotage import accounts
 from pilotage.cli import main
@@ -149,3 +150,61 @@ def test_a_key_is_limited_per_hour(web: Web) -> None:
     assert r.json()["error"]["code"] == "too_many_requests" and int(r.headers["retry-after"]) > 0
     other = _key(web)  # each key has its own budget
     assert _query(web, {"site_id": SITE, "metrics": ["visitors"]}, other)[0] == 200
+
+
+def test_experiments_and_attribution_over_the_api(web: Web) -> None:
+    from pilotage import attribution, experiments
+    from pilotage.sites import analytics_goals, get_site
+
+    for i in range(1, 7):
+        web.hit(
+            "https://shop.example/checkout",
+            "https://www.google.com/",
+            visitor=i,
+            p={"f": "AB"[i % 2]},
+        )
+        if i % 3 == 0:
+            web.hit("https://shop.example/thanks", visitor=i)
+    web.drain()
+    token = _key(web)
+    headers = {"Authorization": f"Bearer {token}"}
+    r = web.client.post(
+        "/api/v2/experiments",
+        json={"site_id": SITE, "experiment": "f", "date_range": "day"},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    inst = web.client.app.state.instance  # type: ignore[attr-defined]
+    with inst.app.session() as s:
+        site = get_site(s, SITE)
+        goals, tz = analytics_goals(site), site.timezone
+    data = experiments.experiment_stats(
+        inst.events, SITE, "f", goals=goals, period="day", timezone=tz
+    )
+    assert body["variants"] == list(data.variants) and body["visitors"] == list(data.visitors)
+    expected = experiments.analyze_experiment(data)
+    thanks = next(m for m in body["metrics"] if m["metric"] == "Thanks")
+    want = next(a for a in expected if a.metric == "Thanks")
+    assert thanks["treatments"][0]["p_value"] == pytest.approx(
+        float(want.test.p_value[0]), abs=1e-12
+    )
+
+    r = web.client.post(
+        "/api/v2/attribution",
+        json={"site_id": SITE, "goal": "Thanks", "date_range": "day"},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    journeys = attribution.journeys_from_store(inst.events, SITE, "day", goals[0], timezone=tz)
+    assert r.json()["models"] == attribution.compare(journeys).to_dict()["models"]
+
+    bad = web.client.post(
+        "/api/v2/attribution", json={"site_id": SITE, "goal": "Nope"}, headers=headers
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "goal"
+    none = web.client.post(
+        "/api/v2/experiments", json={"site_id": SITE, "experiment": "zz"}, headers=headers
+    )
+    assert none.status_code == 404 and none.json()["error"]["field"] == "experiment"
+    assert web.client.post("/api/v2/experiments", json={"site_id": SITE}).status_code == 401

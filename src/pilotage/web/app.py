@@ -81,9 +81,28 @@ def create_app(settings: Settings | None = None) -> CollectorEndpoint:
 
 def routes(app: FastAPI) -> None:
     from pilotage.web import links
-    from pilotage.web.routes import account, analysis, dashboard, login, sites, stats_api, users
+    from pilotage.web.routes import (
+        account,
+        analysis,
+        dashboard,
+        engines_api,
+        login,
+        sites,
+        stats_api,
+        users,
+    )
 
-    for module in (login, sites, dashboard, analysis, links, account, users, stats_api):
+    for module in (
+        login,
+        sites,
+        dashboard,
+        analysis,
+        links,
+        account,
+        users,
+        stats_api,
+        engines_api,
+    ):
         app.include_router(module.router)
     app.mount("/static", STATIC, name="static")
 
