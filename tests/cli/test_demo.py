@@ -45,3 +45,23 @@ def test_demo_loads_once_and_stats_are_filled(
     steps = json.loads(capsys.readouterr().out)["steps"]
     counts = [s["visitors"] for s in steps]
     assert counts[0] > 0 and counts == sorted(counts, reverse=True)
+    inst.close()
+
+    # The analysis engines read the same store: attribution of the demo's orders, and the
+    # demo's A/B test on the checkout form (arm B converts 10 % more, by construction).
+    site = ["--site", "boutique.example"]
+    assert (
+        main(["attribution", *site, "--goal", "Achat", "--period", "30d", "--format", "json"]) == 0
+    )
+    models = {m["model"]: m for m in json.loads(capsys.readouterr().out)["models"]}
+    assert {"first_touch", "markov", "shapley"} <= set(models)
+    totals = {name: sum(r["conversions"] for r in m["channels"]) for name, m in models.items()}
+    assert (
+        len({round(t, 6) for t in totals.values()}) == 1
+    )  # every model shares out the same orders
+    ab = ["ab", "analyze", "--experiment", "checkout_form", *site, "--goal", "Achat"]
+    assert main([*ab, "--period", "all", "--format", "json"]) == 0
+    achat = next(m for m in json.loads(capsys.readouterr().out) if m["metric"] == "Achat")
+    assert achat["control"]["variant"] == "A" and [v["variant"] for v in achat["variants"]] == ["B"]
+    assert achat["srm_p_value"] > 0.001  # a 50/50 split by construction
+    assert achat["variants"][0]["lift"] > 0  # the uplift built into arm B

@@ -293,6 +293,20 @@ def test_attribution_and_customers_pages(
     expect(page.get_by_role("heading", name="Segments RFM")).to_be_visible()
     expect(page.locator(".chart svg")).to_have_count(3, timeout=15_000)
     shot(page, "customers")
+    # axe needs the page again: the results are the answer to a form post.
+    context = browser.new_context(base_url=server[0].url, bypass_csp=True, locale="fr-FR")
+    context.add_cookies(page.context.cookies())
+    other = context.new_page()
+    other.goto(f"/sites/{SHOP}/customers")
+    other.get_by_role("button", name="Essayer avec l’échantillon CDNOW").click()
+    expect(other.locator(".chart svg")).to_have_count(3, timeout=15_000)
+    other.add_script_tag(path=str(AXE))
+    found = other.evaluate(
+        "async () => (await axe.run(document)).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)"
+    )
+    context.close()
+    assert found == []
 
 
 def test_experiments_page_on_the_demo_ab_test(
