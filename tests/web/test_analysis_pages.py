@@ -113,3 +113,36 @@ def test_experiments_page_without_any_property(web: Web) -> None:
     page = web.client.get(f"/sites/{SITE}/experiments", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "None was seen in this period" in page.text
     assert web.client.get(f"/sites/{SITE}/experiments?experiment=nope").status_code == 200
+
+
+def test_costs_give_returns_per_channel(web: Web) -> None:
+    from datetime import date
+
+    _journeys(web)
+    web.login()
+    today = date.today().isoformat()
+    csv_text = f"date,channel,cost,currency\n{today},Organic Search,50,EUR\n{today},Email,10,EUR\n"
+    token = web.csrf(f"/sites/{SITE}/attribution?period=7d")
+    r = web.client.post(
+        f"/sites/{SITE}/attribution?period=7d",
+        data={"csrf": token, "goal": "Thanks", "model": "first_touch"},
+        files={"costs": ("costs.csv", csv_text.encode(), "text/csv")},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 200, r.text
+    email = re.search(
+        r'<th scope="row">Email</th>(.*?)</tr>', r.text.split('id="returns-title"')[1], re.S
+    )
+    assert email
+    cells = re.findall(r'<td class="num">([^<]+)</td>', email.group(1))
+    # first touch credits Email with 1 conversion of no value: cost 10, CPA 10, ROI -100 %
+    assert (
+        cells[0] == "€10.00" and cells[1] == "1.0" and cells[3] == "-100%" and cells[5] == "€10.00"
+    )
+    bad = f"date,channel,cost,currency\n{today},Nowhere,5,EUR\n"  # a misspelt channel
+    r = web.client.post(
+        f"/sites/{SITE}/attribution?period=all",
+        data={"csrf": token, "goal": "Thanks"},
+        files={"costs": ("costs.csv", bad.encode(), "text/csv")},
+    )
+    assert r.status_code == 400 and 'class="error"' in r.text

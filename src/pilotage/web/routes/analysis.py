@@ -60,15 +60,9 @@ def model_names(_: Any) -> dict[str, str]:
     }
 
 
-@router.get("/sites/{domain}/attribution", response_class=HTMLResponse)
-def attribution_page(
-    request: Request,
-    who: Who,
-    domain: str,
-    goal: str = "",
-    by: str = "channel",
-    lookback: int = 30,
-) -> Response:
+def _attribution_context(
+    request: Request, who: Who, domain: str, goal: str, by: str, lookback: int
+) -> dict[str, Any]:
     spec = _spec(request, who, domain)
     state = parse_state(request.query_params)
     _ = translations(page_locale(request)).gettext
@@ -88,32 +82,95 @@ def attribution_page(
         "names": model_names(_),
         "periods": labels.periods(_),
     }
-    if chosen is not None:
-        journeys = attribution.journeys_from_store(
-            instance(request).events,
-            spec.domain,
-            state.query_period,
-            chosen,
-            timezone=spec.timezone,
-            lookback_days=lookback,
-            by=by,  # type: ignore[arg-type]
-        )
-        comparison = attribution.compare(journeys)
-        context["comparison"] = comparison
-        context["journeys"] = len(journeys.paths)
-        names = model_names(_)
-        rows = [
-            (channel, names[r.model], r.conversions[i])
-            for r in comparison.results
-            for i, channel in enumerate(r.channels)
-        ]
-        context["chart"] = charts.grouped_bar_spec(
+    if chosen is None:
+        return context
+    journeys = attribution.journeys_from_store(
+        instance(request).events,
+        spec.domain,
+        state.query_period,
+        chosen,
+        timezone=spec.timezone,
+        lookback_days=lookback,
+        by=by,  # type: ignore[arg-type]
+    )
+    comparison = attribution.compare(journeys)
+    names = model_names(_)
+    rows = [
+        (channel, names[r.model], r.conversions[i])
+        for r in comparison.results
+        for i, channel in enumerate(r.channels)
+    ]
+    context.update(
+        comparison=comparison,
+        journeys=len(journeys.paths),
+        chart=charts.grouped_bar_spec(
             rows,
             title=_("Conversions credited to each channel, by model"),
             value_label=_("Conversions"),
             series_label=_("Model"),
-        )
+        ),
+    )
+    return context
+
+
+@router.get("/sites/{domain}/attribution", response_class=HTMLResponse)
+def attribution_page(
+    request: Request,
+    who: Who,
+    domain: str,
+    goal: str = "",
+    by: str = "channel",
+    lookback: int = 30,
+) -> Response:
+    context = _attribution_context(request, who, domain, goal, by, lookback)
     return render(request, "attribution.html", context)
+
+
+@router.post("/sites/{domain}/attribution", response_class=HTMLResponse)
+async def attribution_returns(
+    request: Request,
+    who: Who,
+    domain: str,
+    costs: Annotated[UploadFile | None, File()] = None,
+    goal: Annotated[str, Form()] = "",
+    by: Annotated[str, Form()] = "channel",
+    lookback: Annotated[int, Form()] = 30,
+    model: Annotated[str, Form()] = "markov",
+) -> Response:
+    """The page with ROI, ROAS and CPA per channel (or campaign) from a costs CSV."""
+    context = _attribution_context(request, who, domain, goal, by, lookback)
+    comparison = context.get("comparison")
+    try:
+        if costs is None or not costs.filename:
+            raise InvalidInput("choose a costs file (CSV)", field="costs")
+        raw = await costs.read(MAX_ORDERS_BYTES + 1)
+        if len(raw) > MAX_ORDERS_BYTES:
+            raise InvalidInput("the costs file is larger than 20 MB", field="costs")
+        picked = [r for r in comparison.results if r.model == model] if comparison else []
+        if not picked:
+            raise InvalidInput(f"no result of the model {model!r} to weigh costs", field="model")
+        first, last = _range_of(context["state"], context["spec"].timezone)
+        table = attribution.read_costs_csv(
+            raw.decode("utf-8-sig"),
+            by="campaign" if by == "campaign" else "channel",
+            first=first,
+            last=last,
+        )
+        context.update(returns=attribution.returns(picked[0], table), costs=table, model=model)
+    except (PilotageError, UnicodeDecodeError) as exc:
+        context["costs_error"] = (
+            exc.message if isinstance(exc, PilotageError) else "the file is not UTF-8 text"
+        )
+        return render(request, "attribution.html", context, status_code=400)
+    return render(request, "attribution.html", context)
+
+
+def _range_of(state: Any, timezone: str) -> tuple[date, date]:
+    """The period's first and last local days, for the costs that fall in it."""
+    from pilotage.analytics import periods
+
+    rng = periods.resolve(state.query_period, timezone)
+    return rng.first, rng.last
 
 
 def _segment_names(_: Any) -> Mapping[str, str]:
