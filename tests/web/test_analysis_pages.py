@@ -146,3 +146,23 @@ def test_costs_give_returns_per_channel(web: Web) -> None:
         files={"costs": ("costs.csv", bad.encode(), "text/csv")},
     )
     assert r.status_code == 400 and 'class="error"' in r.text
+
+
+def test_costs_can_be_typed_into_the_form(web: Web) -> None:
+    from datetime import date
+
+    _journeys(web)
+    web.login()
+    today = date.today().isoformat()
+    token = web.csrf(f"/sites/{SITE}/attribution?period=7d")
+    r = web.client.post(
+        f"/sites/{SITE}/attribution?period=7d",
+        data={
+            "csrf": token,
+            "goal": "Thanks",
+            "model": "last_touch",
+            "typed": f"date,channel,cost,currency\n{today},Email,4,EUR",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 200 and "€4.00" in r.text.split('id="returns-title"')[1]

@@ -136,14 +136,19 @@ async def attribution_returns(
     by: Annotated[str, Form()] = "channel",
     lookback: Annotated[int, Form()] = 30,
     model: Annotated[str, Form()] = "markov",
+    typed: Annotated[str, Form()] = "",
 ) -> Response:
-    """The page with ROI, ROAS and CPA per channel (or campaign) from a costs CSV."""
+    """The page with ROI, ROAS and CPA per channel (or campaign) from a costs CSV, sent
+    as a file or typed into the form (same columns)."""
     context = _attribution_context(request, who, domain, goal, by, lookback)
     comparison = context.get("comparison")
     try:
-        if costs is None or not costs.filename:
-            raise InvalidInput("choose a costs file (CSV)", field="costs")
-        raw = await costs.read(MAX_ORDERS_BYTES + 1)
+        if costs is not None and costs.filename:
+            raw = await costs.read(MAX_ORDERS_BYTES + 1)
+        elif typed.strip():
+            raw = typed.strip().encode()
+        else:
+            raise InvalidInput("choose a costs file or type the costs", field="costs")
         if len(raw) > MAX_ORDERS_BYTES:
             raise InvalidInput("the costs file is larger than 20 MB", field="costs")
         picked = [r for r in comparison.results if r.model == model] if comparison else []
