@@ -166,3 +166,38 @@ def test_costs_can_be_typed_into_the_form(web: Web) -> None:
         headers={"Accept-Language": "en"},
     )
     assert r.status_code == 200 and "€4.00" in r.text.split('id="returns-title"')[1]
+
+
+def test_customers_from_the_sites_purchases_on_the_page_and_the_api(web: Web) -> None:
+    for visitor, customer in ((1, "c1"), (2, "c1"), (3, "c2")):
+        web.hit(
+            "https://shop.example/thanks",
+            name="Purchase",
+            visitor=visitor,
+            p={"customer_id": customer},
+            revenue={"amount": "20", "currency": "EUR"},
+        )
+    web.drain()
+    web.login()
+    token = web.csrf(f"/sites/{SITE}/customers")
+    r = web.client.post(f"/sites/{SITE}/customers", data={"csrf": token, "store": "1"})
+    assert r.status_code == 200 and "Segments RFM" in r.text
+    assert "Clients les plus précieux" not in r.text  # two customers: no lifetime model
+    from pilotage import accounts
+
+    with web.client.app.state.instance.app.session() as s:  # type: ignore[attr-defined]
+        owner = accounts.find_user(s, "owner@example.org")
+        assert owner is not None
+        _row, key = accounts.create_api_key(s, owner, "t", ["stats:read"])
+    api = web.client.post(
+        "/api/v2/customers", json={"site_id": SITE}, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert api.status_code == 200, api.text
+    body = api.json()
+    assert body["orders"] == 3 and sum(s["customers"] for s in body["segments"]) == 2
+    none = web.client.post(
+        "/api/v2/customers",
+        json={"site_id": SITE, "customer_property": "account"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert none.status_code == 404 and none.json()["error"]["field"] == "customer_property"

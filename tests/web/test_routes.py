@@ -22,6 +22,7 @@ PUBLIC = {
     ("POST", "/api/v2/query"),  # bearer API keys, checked by the route itself
     ("POST", "/api/v2/experiments"),
     ("POST", "/api/v2/attribution"),
+    ("POST", "/api/v2/customers"),
 }
 # Read-only doors with their own checks: a shared link's slug (and password), a site's
 # opt-in public flag. Tested in test_sharing.py.

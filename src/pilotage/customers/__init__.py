@@ -29,6 +29,7 @@ from pilotage.customers.orders import (
     read_orders_csv,
 )
 from pilotage.customers.rfm import SEGMENTS, RfmTable, quintile_scores, rfm_table, segment_of
+from pilotage.customers.store import orders_from_store
 from pilotage.customers.summary import CustomerSummary, TimeUnit, summarise
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "lifetime_value",
     "month_length",
     "orders_from_rows",
+    "orders_from_store",
     "parse_columns",
     "probability_alive",
     "quintile_scores",

@@ -213,7 +213,12 @@ class Visits:
         done = base + "/checkout/confirmation"
         hits.add(t, "pageview", done, base + "/checkout", v)
         amount, currency, eur = revenue(items, v.country)
-        props = [("order_band", band(eur)), ("payment", self._payment(v.country)), *test]
+        props = [
+            ("order_band", band(eur)),
+            ("payment", self._payment(v.country)),
+            ("customer_id", customer_id(v)),
+            *test,
+        ]
         t += SECOND
         hits.add(t, "Purchase", done, "", v, props, (amount, currency))
         return t
@@ -237,3 +242,9 @@ class Visits:
 def checkout_variant(v: Visitor) -> str:
     """The visitor's arm of the checkout test, stable across visits (a hash, no draw)."""
     return "B" if zlib.crc32(f"{v.ip}|{v.user_agent}".encode()) % 2 else "A"
+
+
+def customer_id(v: Visitor) -> str:
+    """The shop's own id of a buyer (as a site would send its account id, hashed): the
+    same person across visits and days, which visitor ids are not (daily salts)."""
+    return f"C{zlib.crc32(f'customer|{v.ip}|{v.user_agent}'.encode()):08x}"

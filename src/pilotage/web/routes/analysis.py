@@ -209,6 +209,9 @@ async def customers_analysis(
     orders: Annotated[UploadFile | None, File()] = None,
     sample: Annotated[str, Form()] = "",
     columns: Annotated[str, Form()] = "",
+    store: Annotated[str, Form()] = "",
+    customer_property: Annotated[str, Form()] = "customer_id",
+    event: Annotated[str, Form()] = "Purchase",
 ) -> Response:
     spec = _spec(request, who, domain)
     _ = translations(page_locale(request)).gettext
@@ -216,6 +219,8 @@ async def customers_analysis(
     try:
         if sample:
             data, end = customers.cdnow_sample(), date(1997, 9, 30)
+        elif store:
+            data, end = _store_orders(request, spec, customer_property, event), None
         else:
             if orders is None or not orders.filename:
                 raise InvalidInput("choose an orders file (CSV)", field="orders")
@@ -232,6 +237,21 @@ async def customers_analysis(
         context["error"] = message
         return render(request, "customers.html", context, status_code=400)
     return render(request, "customers.html", context)
+
+
+def _store_orders(
+    request: Request, spec: panels.SiteSpec, customer_property: str, event: str
+) -> Any:
+    from pilotage.analytics import Rates
+
+    return customers.orders_from_store(
+        instance(request).events,
+        spec.domain,
+        rates=spec.rates or Rates(spec.currency),
+        customer_property=customer_property.strip(),
+        event=event.strip() or "Purchase",
+        timezone=spec.timezone,
+    )
 
 
 def _customer_results(data: Any, end: date | None, _: Any) -> dict[str, Any]:

@@ -116,3 +116,44 @@ def attribute(
         by=_text(body, "by", "channel"),  # type: ignore[arg-type]
     )
     return JSONResponse({"site_id": site, **attribution.compare(journeys).to_dict()})
+
+
+@router.post("/customers", summary="Customers of a site from its purchase events")
+def customers_of_site(
+    request: Request,
+    body: Annotated[
+        dict[str, Any],
+        Body(examples=[{"site_id": "boutique.example", "customer_property": "customer_id"}]),
+    ],
+) -> JSONResponse:
+    """Orders are the ``event`` (default Purchase) events with a revenue and the custom
+    property ``customer_property`` (default customer_id) naming the customer, over
+    ``date_range`` (default all). Answers the RFM segments and the cohort retention
+    matrix, and with ``"clv": true`` the BG/NBD and Gamma-Gamma fits and each customer's
+    lifetime value over 12 months. Definitions: docs/customers.md."""
+    from pilotage import customers
+    from pilotage.analytics import Rates
+
+    site, (timezone, _goals, rates) = authorised_site(request, body.get("site_id"), "stats:read")
+    orders = customers.orders_from_store(
+        instance(request).events,
+        site,
+        rates=rates or Rates("EUR"),
+        customer_property=_text(body, "customer_property", "customer_id"),
+        event=_text(body, "event", "Purchase"),
+        period=parse_period(body.get("date_range", "all")),
+        timezone=timezone,
+    )
+    table = customers.rfm_table(orders)
+    out: dict[str, Any] = {
+        "site_id": site,
+        "orders": len(orders),
+        "segments": [{"segment": n, "customers": c} for n, c in table.segment_counts()],
+        "cohorts": customers.cohort_matrix(orders).to_dict(),
+    }
+    if body.get("clv") is True:
+        value = customers.customer_value(orders)
+        out["bgnbd"] = {k: getattr(value.bgnbd, k) for k in ("r", "alpha", "a", "b", "unit")}
+        out["gammagamma"] = {k: getattr(value.gammagamma, k) for k in ("p", "q", "v")}
+        out["customers"] = value.rows()
+    return JSONResponse(out)
