@@ -37,3 +37,10 @@ def test_mismatched_lengths() -> None:
     with pytest.raises(InvalidInput) as err:
         decide(["control"], [0.1], [0.1])
     assert err.value.field == "variants"
+
+
+def test_lower_is_better_turns_a_significant_drop_into_a_win() -> None:
+    down = decide(["A", "B"], [0.001], [-0.2], higher_is_better=False)
+    assert (down.status, down.winner) == ("winner", "B")
+    up = decide(["A", "B"], [0.001], [0.2], higher_is_better=False)
+    assert up.winner == "A"  # the treatment made the metric worse

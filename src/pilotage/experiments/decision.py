@@ -70,8 +70,12 @@ def decide(
     sequential: bool = False,
     power: float | None = None,
     min_power: float = 0.8,
+    higher_is_better: bool = True,
 ) -> Decision:
-    """Decide from the tests of ``variants[1:]`` against the control ``variants[0]``."""
+    """Decide from the tests of ``variants[1:]`` against the control ``variants[0]``.
+
+    ``higher_is_better=False`` is for metrics one wants down (bounce rate, time to
+    checkout, refunds): a significant negative effect then makes the treatment win."""
     p = as_array(p_values, "p_values")
     eff = as_array(effects, "effects")
     if len(variants) != p.size + 1 or eff.size != p.size:
@@ -85,7 +89,8 @@ def decide(
     warnings = _warnings(srm, looks, sequential, power, min_power)
     winner = None
     if adjusted[best] < alpha and eff[best] != 0 and not (srm is not None and srm.mismatch.any()):
-        winner = variants[best + 1] if eff[best] > 0 else variants[0]
+        better = eff[best] > 0 if higher_is_better else eff[best] < 0
+        winner = variants[best + 1] if better else variants[0]
     return Decision(
         status="winner" if winner else "keep running",
         winner=winner,
