@@ -68,3 +68,20 @@ def test_size_matches_evan_miller(tmp_path: Path) -> None:
     assert out["per_arm"] in (1030, 1031)  # evanmiller.org shows 1,030 (rounded)
     out = json.loads(run("size", "--baseline", "0.05", "--mde", "10%", "--format", "json"))
     assert out["relative"] is True and out["total"] == 2 * out["per_arm"]
+
+
+def test_a_test_that_cannot_be_made_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "ab.csv"
+    path.write_text(
+        "metric,variant,n,sum,sum_squares\n"
+        "none_in_control,A,1000,0,\nnone_in_control,B,1000,70,\n"
+        "none_in_b,A,1000,50,\nnone_in_b,B,1000,0,\n"
+    )
+    out = {m["metric"]: m for m in json.loads(run("analyze", str(path), "--format", "json"))}
+    control = out["none_in_control"]
+    assert control["variants"][0]["error"] == "baseline_zero"
+    assert any("relative lift is undefined" in w for w in control["decision"]["warnings"])
+    assert out["none_in_b"]["variants"][0]["error"] == "zero_variance"
+    assert any("cannot be computed" in w for w in out["none_in_b"]["decision"]["warnings"])
+    table = run("analyze", str(path))
+    assert "(baseline_zero)" in table and "+7.00%" not in table

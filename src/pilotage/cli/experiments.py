@@ -57,7 +57,10 @@ def read_csv(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def analyze_metric(name: str, rows: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
+    from dataclasses import replace
+
     from pilotage import experiments as ex
+    from pilotage.experiments.decision import error_warnings
 
     ctrl, rest = rows[0], rows[1:]
 
@@ -73,6 +76,9 @@ def analyze_metric(name: str, rows: list[dict[str, Any]], alpha: float) -> dict[
     srm = ex.srm_check([r["n"] for r in rows])
     names = [r["variant"] for r in rows]
     decision = ex.decide(names, freq.p_value, freq.effect, alpha=alpha, srm=srm)
+    failed = error_warnings(names[1:], freq.error)
+    if failed:
+        decision = replace(decision, warnings=(*decision.warnings, *failed))
     variants = [
         {
             "variant": r["variant"],
@@ -182,8 +188,11 @@ def analyze(
                 v["variant"],
                 f"{v['n']:g}",
                 f"{v['mean']:.4g}",
-                f"{v['lift']:+.2%}",
-                f"[{v['ci'][0]:+.2%}, {v['ci'][1]:+.2%}]",
+                *(
+                    (f"{v['lift']:+.2%}", f"[{v['ci'][0]:+.2%}, {v['ci'][1]:+.2%}]")
+                    if not v["error"]
+                    else (f"({v['error']})", "")
+                ),
                 f"{v['p_value']:.4f}",
                 f"{v['chance_to_win']:.1%}",
             )

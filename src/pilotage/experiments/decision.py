@@ -98,3 +98,22 @@ def decide(
         adjusted_p_values=tuple(float(x) for x in adjusted),
         warnings=tuple(warnings),
     )
+
+
+ERROR_WARNINGS = {
+    "baseline_zero": "the control has no conversion (or a zero mean): the relative lift is "
+    "undefined, so no test could be made",
+    "zero_variance": "an arm has no variance (no conversion at all, say): the test cannot "
+    "be computed yet",
+}
+
+
+def error_warnings(treatments: Sequence[str], errors: ArrayLike) -> list[str]:
+    """One warning per treatment whose test could not be computed: an explicit result,
+    never a silent ``p = 1`` (the labels come from ``pilotage.experiments.frequentist``)."""
+    labels = np.asarray(errors, dtype=str).ravel()
+    return [
+        f"{name}: {ERROR_WARNINGS.get(label, label)}"
+        for name, label in zip(treatments, labels, strict=True)
+        if label
+    ]

@@ -47,7 +47,7 @@ from pilotage.analytics.fetch import Backend, fetch_rows
 from pilotage.analytics.goals import goal_condition, prop_value
 from pilotage.errors import InvalidInput, NotFound
 from pilotage.experiments.bayesian import BayesResult, gaussian_bayes
-from pilotage.experiments.decision import Decision, decide
+from pilotage.experiments.decision import Decision, decide, error_warnings
 from pilotage.experiments.frequentist import TestResult, welch_test
 from pilotage.experiments.srm import SrmResult, srm_check
 from pilotage.experiments.stats import MeanStats, ProportionStats
@@ -277,6 +277,9 @@ def _analyze(data: ExperimentData, metric: MetricData, alpha: float) -> MetricAn
     bayes = gaussian_bayes(a, b, relative=True, alpha=alpha)
     srm = srm_check(np.asarray(data.visitors, dtype=np.float64))
     decision = decide(data.variants, test.p_value, test.effect, alpha=alpha, srm=srm)
+    failed = error_warnings(data.variants[1:], test.error)
+    if failed:
+        decision = replace(decision, warnings=(*decision.warnings, *failed))
     if data.mixed:
         decision = replace(decision, warnings=(*decision.warnings, mixed_warning(data.mixed)))
     return MetricAnalysis(metric.name, data.variants, test, bayes, srm, decision)

@@ -347,11 +347,15 @@ def experiments_page(request: Request, who: Who, domain: str, experiment: str = 
             return render(request, "experiments.html", context)
         analyses = experiments.analyze_experiment(data)
         every = _experiment_rows(data, analyses)
-        # A metric no variant moved after exposure (a goal reached before it, say) has
-        # nothing to compare: it is named apart instead of a table of zeros.
-        rows = [r for r in every if any(not v.get("error") for v in r["variants"][1:])]
+        # A metric that stayed at zero in every variant after exposure (a goal reached
+        # before it, say) has nothing to compare: it is named apart, not a table of zeros.
+        rows = [r for r in every if any(v["value"] for v in r["variants"])]
         context["idle"] = [r["metric"].name for r in every if r not in rows]
         context.update(data=data, rows=rows, srm=analyses[0].srm if analyses else None)
+        context["errors"] = {
+            "baseline_zero": _("no conversion in the control: the relative lift is undefined"),
+            "zero_variance": _("no variance in an arm yet: the test cannot be computed"),
+        }
         points = [
             (f"{row['metric'].name} · {v['variant']}", v["low"], v["lift"], v["high"])
             for row in rows
