@@ -44,14 +44,30 @@ def test_cohorts_json(orders: Path) -> None:
     assert data["counts"] == [[3, 2, 2], [1, 0]]
 
 
-def test_clv_json_states_units(orders: Path) -> None:
-    data = run("clv", str(orders), "--columns", MAPPING, "--format", "json", "--unit", "days")
+def test_clv_json_states_units(tmp_path: Path) -> None:
+    from pilotage.customers import cdnow_sample
+
+    sample = cdnow_sample()
+    path = tmp_path / "cdnow.csv"
+    lines = ["customer_id,date,amount"] + [
+        f"{c},{d},{a}" for c, d, a in zip(sample.customer, sample.day, sample.amount, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    data = run("clv", str(path), "--end", "1997-09-30", "--format", "json", "--unit", "days")
     assert data["time_unit"] == "days" and data["horizon_months"] == 12
     assert data["discount_rate_per_month"] == 0.01
-    assert len(data["customers"]) == 4  # type: ignore[arg-type]
+    assert len(data["customers"]) == 2357  # type: ignore[arg-type]
+    table = CliRunner().invoke(app, ["clv", str(path), "--end", "1997-09-30"])
+    assert table.exit_code == 0 and "1997" in table.output
 
 
-@pytest.mark.parametrize("command", ["rfm", "cohorts", "clv"])
+def test_clv_on_too_few_repeat_buyers_is_a_clear_error(orders: Path) -> None:
+    result = CliRunner().invoke(app, ["clv", str(orders), "--columns", MAPPING])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InvalidInput) and result.exception.field == "orders"
+
+
+@pytest.mark.parametrize("command", ["rfm", "cohorts"])
 def test_table_output(orders: Path, command: str) -> None:
     result = CliRunner().invoke(app, [command, str(orders), "--columns", MAPPING])
     assert result.exit_code == 0 and "2024" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,6 +22,28 @@ def _read(path: Path, field: str) -> str:
         raise NotFound(f"no file '{path}'", field=field) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read '{path}': {exc}", field=field) from None
+
+
+def _period_days(period: str, site: str) -> tuple[date | None, date | None]:
+    """The local days of ``--period`` for the site (costs outside it are left out); no
+    bounds for imported paths, which carry no dates."""
+    if not site:
+        return None, None
+    from pilotage import sites as domain
+    from pilotage.analytics import periods
+    from pilotage.analytics.parse import parse_period
+    from pilotage.cli.common import instance
+
+    inst = instance(read_only=True)
+    try:
+        with inst.app.session() as s:
+            tz = domain.get_site(s, site).timezone
+    finally:
+        inst.close()
+    if period == "all":
+        return None, periods.resolve("day", tz).last
+    rng = periods.resolve(parse_period(period, "period"), tz)
+    return rng.first, rng.last
 
 
 def _store_journeys(site: str, period: str, goal: str, lookback: int, by: str) -> Journeys:
@@ -133,7 +156,10 @@ def attribution(
     cost_table, rets = None, None
     if costs is not None:
         text = _read(costs, "costs")
-        cost_table = read_costs_csv(text, by="campaign" if by == "campaign" else "channel")
+        first, last = _period_days(period, site)
+        cost_table = read_costs_csv(
+            text, by="campaign" if by == "campaign" else "channel", first=first, last=last
+        )
         chosen = roi_model if model == "all" else names[0]
         picked = [r for r in cmp.results if r.model.startswith(chosen)]
         if not picked:

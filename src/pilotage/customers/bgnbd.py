@@ -76,6 +76,9 @@ def _check(summary: CustomerSummary) -> None:
         raise InvalidInput("no customer bought twice: BG/NBD cannot be fitted", field="orders")
 
 
+LOG_BOUND = 15.0  # |log parameter| beyond which a fit has run off (e**15 ≈ 3.3 million)
+
+
 def fit_bgnbd(summary: CustomerSummary) -> BgNbdParams:
     """Maximum-likelihood BG/NBD parameters for ``summary`` (times in ``summary.unit``)."""
     _check(summary)
@@ -96,6 +99,14 @@ def fit_bgnbd(summary: CustomerSummary) -> BgNbdParams:
         raise InvalidInput(
             "the BG/NBD model cannot be fitted on these orders (too few customers with "
             "repeat purchases)",
+            field="orders",
+        )
+    if np.any(np.abs(found.x) > LOG_BOUND):
+        # The likelihood keeps rising towards a boundary (a -> inf, b -> 0...): the
+        # orders hold too little to fit the model, and such "parameters" mean nothing.
+        raise InvalidInput(
+            "the BG/NBD model cannot be fitted on these orders (the fit runs off to "
+            "infinite parameters: too few customers with repeat purchases)",
             field="orders",
         )
     r, alpha, a, b = np.exp(found.x)

@@ -69,6 +69,9 @@ def _repeaters(summary: CustomerSummary) -> tuple[Array, Array]:
     return x, m
 
 
+LOG_BOUND = 15.0  # |log parameter| beyond which a fit has run off (e**15 ≈ 3.3 million)
+
+
 def fit_gammagamma(summary: CustomerSummary) -> GammaGammaParams:
     """Maximum-likelihood Gamma-Gamma parameters from the repeat customers of ``summary``."""
     x, m = _repeaters(summary)
@@ -80,6 +83,12 @@ def fit_gammagamma(summary: CustomerSummary) -> GammaGammaParams:
     found = minimize(objective, start, method="Nelder-Mead", options=OPTIONS)
     if not np.isfinite(found.fun):
         raise InvalidInput("the Gamma-Gamma likelihood could not be maximised", field="orders")
+    if np.any(np.abs(found.x) > LOG_BOUND):
+        raise InvalidInput(
+            "the Gamma-Gamma model cannot be fitted on these orders (the fit runs off to "
+            "infinite parameters: too few repeat customers)",
+            field="orders",
+        )
     p, q, v = np.exp(found.x)
     return GammaGammaParams(float(p), float(q), float(v), -float(found.fun))
 

@@ -78,6 +78,15 @@ class MeanStats:
             as_array(sum_squares, "sum_squares", minimum=0),
         )
         same_shape("mean statistics", *arrays)
+        count, total, squares = arrays
+        # Cauchy-Schwarz: sum_squares >= sum**2 / n for real values; below it (beyond
+        # rounding) the moments cannot come from data.
+        short = squares < total**2 / count * (1 - 1e-9) - 1e-9
+        if short.any():
+            raise InvalidInput(
+                "sum_squares is smaller than sum²/n: these moments cannot come from real values",
+                field="sum_squares",
+            )
         for name, arr in zip(("n", "sum", "sum_squares"), arrays, strict=True):
             object.__setattr__(self, name, arr)
 
