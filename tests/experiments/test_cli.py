@@ -85,3 +85,20 @@ def test_a_test_that_cannot_be_made_says_so(tmp_path: Path) -> None:
     assert any("cannot be computed" in w for w in out["none_in_b"]["decision"]["warnings"])
     table = run("analyze", str(path))
     assert "(baseline_zero)" in table and "+7.00%" not in table
+
+
+def test_peeking_and_power_warnings(tmp_path: Path) -> None:
+    from pilotage.experiments import power_proportions
+
+    path = tmp_path / "ab.csv"
+    path.write_text(CSV)
+    out = json.loads(run("analyze", str(path), "--format", "json", "--looks", "4", "--mde", "5%"))
+    signup = out[0]["decision"]["warnings"]
+    assert any("peek" in w.lower() for w in signup)
+    # 10,000 visitors per arm at 5 % have this power for a 5 % relative lift: too little.
+    assert float(power_proportions(0.05, 0.05, 10000)[0]) < 0.8
+    assert any("power" in w.lower() for w in signup)
+    quiet = json.loads(run("analyze", str(path), "--format", "json"))
+    assert not any(
+        "peek" in w.lower() or "power" in w.lower() for w in quiet[0]["decision"]["warnings"]
+    )

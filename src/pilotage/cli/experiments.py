@@ -56,7 +56,37 @@ def read_csv(path: Path) -> dict[str, list[dict[str, Any]]]:
     return metrics
 
 
-def analyze_metric(name: str, rows: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
+def _achieved_power(rows: list[dict[str, Any]], mde: float | None, alpha: float) -> float | None:
+    """Power of this test to find a relative lift of ``mde`` with the smallest arm's size
+    (Bonferroni across arms, as ``pilotage ab size``); None without ``--mde``."""
+    if mde is None:
+        return None
+    from pilotage import experiments as ex
+
+    ctrl, arms = rows[0], len(rows)
+    n = min(r["n"] for r in rows)
+    if ctrl["sum_squares"] is None:
+        rate = ctrl["sum"] / ctrl["n"]
+        if not 0 < rate < 1:
+            return None
+        return float(ex.power_proportions(rate, mde, n, alpha=alpha, arms=arms)[0])
+    mean = ctrl["sum"] / ctrl["n"]
+    var = (ctrl["sum_squares"] - ctrl["sum"] ** 2 / ctrl["n"]) / max(ctrl["n"] - 1, 1)
+    if mean == 0 or var <= 0:
+        return None
+    sd = var**0.5
+    return float(ex.power_means(sd, abs(mde * mean), n, alpha=alpha, arms=arms)[0])
+
+
+def analyze_metric(
+    name: str,
+    rows: list[dict[str, Any]],
+    alpha: float,
+    *,
+    looks: int = 1,
+    sequential: bool = False,
+    mde: float | None = None,
+) -> dict[str, Any]:
     from dataclasses import replace
 
     from pilotage import experiments as ex
@@ -75,7 +105,17 @@ def analyze_metric(name: str, rows: list[dict[str, Any]], alpha: float) -> dict[
     bayes = ex.gaussian_bayes(a, b, relative=True, alpha=alpha)
     srm = ex.srm_check([r["n"] for r in rows])
     names = [r["variant"] for r in rows]
-    decision = ex.decide(names, freq.p_value, freq.effect, alpha=alpha, srm=srm)
+    power = _achieved_power(rows, mde, alpha)
+    decision = ex.decide(
+        names,
+        freq.p_value,
+        freq.effect,
+        alpha=alpha,
+        srm=srm,
+        looks=looks,
+        sequential=sequential,
+        power=power,
+    )
     failed = error_warnings(names[1:], freq.error)
     if failed:
         decision = replace(decision, warnings=(*decision.warnings, *failed))
@@ -119,7 +159,14 @@ def experiment_rows(data: ExperimentData) -> dict[str, list[dict[str, Any]]]:
 
 
 def _from_store(
-    experiment: str, site: str, goals: list[str], period: str, alpha: float
+    experiment: str,
+    site: str,
+    goals: list[str],
+    period: str,
+    alpha: float,
+    *,
+    looks: int = 1,
+    mde: float | None = None,
 ) -> list[dict[str, Any]]:
     from pilotage import sites as domain
     from pilotage.analytics.goals import find_goal
@@ -145,7 +192,9 @@ def _from_store(
         )
     finally:
         inst.close()
-    results = [analyze_metric(k, v, alpha) for k, v in experiment_rows(data).items()]
+    results = [
+        analyze_metric(k, v, alpha, looks=looks, mde=mde) for k, v in experiment_rows(data).items()
+    ]
     for res in results:
         if data.mixed:
             res["decision"]["warnings"].append(mixed_warning(data.mixed))
@@ -169,16 +218,28 @@ def analyze(
     ] = "30d",
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
+    looks: Annotated[
+        int, typer.Option(help="How many times the results were looked at (peeking).")
+    ] = 1,
+    mde: Annotated[
+        str, typer.Option(help="Smallest lift worth finding, e.g. 10%: warns when under-powered.")
+    ] = "",
 ) -> None:
-    """Welch test (relative lift), Bayesian chance to win, SRM and a decision per metric."""
+    """Welch test (relative lift), Bayesian chance to win, SRM and a decision per metric,
+    with warnings for SRM, peeking (``--looks`` > 1) and too little power (``--mde``)."""
+    if looks < 1:
+        raise InvalidInput("--looks is at least 1", field="looks")
+    wanted = _relative_mde(mde) if mde else None
     if fmt not in ("table", "json"):
         raise InvalidInput(f"unknown format '{fmt}'; use table or json", field="format")
     if (file is None) == (not experiment):
         raise InvalidInput("give either a CSV FILE or --experiment NAME", field="experiment")
     if file is not None:
-        results = [analyze_metric(k, v, alpha) for k, v in read_csv(file).items()]
+        results = [
+            analyze_metric(k, v, alpha, looks=looks, mde=wanted) for k, v in read_csv(file).items()
+        ]
     else:
-        results = _from_store(experiment, site, goal, period, alpha)
+        results = _from_store(experiment, site, goal, period, alpha, looks=looks, mde=wanted)
     if fmt == "json":
         print_json(results)
         return
@@ -206,6 +267,13 @@ def analyze(
         print_table(title, header, rows)
         for warning in dec["warnings"]:
             typer.echo(f"warning: {warning}")
+
+
+def _relative_mde(text: str) -> float:
+    value, relative = _mde(text)
+    if not relative or value <= 0:
+        raise InvalidInput("--mde is a relative lift such as 10%", field="mde")
+    return value
 
 
 def _mde(text: str) -> tuple[float, bool]:
