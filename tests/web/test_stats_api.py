@@ -208,3 +208,26 @@ def test_experiments_and_attribution_over_the_api(web: Web) -> None:
     )
     assert none.status_code == 404 and none.json()["error"]["field"] == "experiment"
     assert web.client.post("/api/v2/experiments", json={"site_id": SITE}).status_code == 401
+
+
+def test_attribution_api_options(web: Web) -> None:
+    from pilotage import attribution
+    from pilotage.sites import analytics_goals, get_site
+
+    web.hit("https://shop.example/", "https://www.google.com/", visitor=1)
+    web.hit("https://shop.example/?utm_source=n&utm_medium=email", visitor=1)
+    web.hit("https://shop.example/thanks", visitor=1)
+    web.drain()
+    headers = {"Authorization": f"Bearer {_key(web)}"}
+    body = {"site_id": SITE, "goal": "Thanks", "date_range": "day", "order": 2, "half_life_days": 1}
+    r = web.client.post("/api/v2/attribution", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    inst = web.client.app.state.instance  # type: ignore[attr-defined]
+    with inst.app.session() as s:
+        site = get_site(s, SITE)
+        goal, tz = analytics_goals(site)[0], site.timezone
+    journeys = attribution.journeys_from_store(inst.events, SITE, "day", goal, timezone=tz)
+    want = attribution.compare(journeys, half_life_days=1.0, order=2).to_dict()["models"]
+    assert r.json()["models"] == want
+    bad = web.client.post("/api/v2/attribution", json={**body, "order": "two"}, headers=headers)
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "order"

@@ -100,7 +100,8 @@ def attribute(
     """Every model side by side (first and last touch, last non-direct, linear, time
     decay, position-based, Markov chain, Shapley) for ``goal`` over ``date_range``
     (default 30d), by ``by`` (channel, source or campaign) with a ``lookback_days``
-    window (default 30). Definitions: docs/attribution.md."""
+    window (default 30), a time-decay ``half_life_days`` (7) and a Markov ``order`` (1).
+    Definitions: docs/attribution.md."""
     site, (timezone, goals, _rates) = authorised_site(request, body.get("site_id"), "stats:read")
     goal = find_goal(goals, _text(body, "goal"), "goal")
     lookback = body.get("lookback_days", 30)
@@ -115,7 +116,14 @@ def attribute(
         lookback_days=lookback,
         by=_text(body, "by", "channel"),  # type: ignore[arg-type]
     )
-    return JSONResponse({"site_id": site, **attribution.compare(journeys).to_dict()})
+    half_life = body.get("half_life_days", 7.0)
+    order = body.get("order", 1)
+    if not isinstance(half_life, int | float) or isinstance(half_life, bool) or half_life <= 0:
+        raise InvalidInput("half_life_days must be a positive number", field="half_life_days")
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise InvalidInput("order must be a whole number (1 to 4)", field="order")
+    comparison = attribution.compare(journeys, half_life_days=float(half_life), order=order)
+    return JSONResponse({"site_id": site, **comparison.to_dict()})
 
 
 @router.post("/customers", summary="Customers of a site from its purchase events")
