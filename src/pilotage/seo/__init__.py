@@ -1,0 +1,1 @@
+"""SEO audit: page extraction, checks, link graph, duplicates, keywords and reports."""

@@ -1,0 +1,134 @@
+"""The SEO audit's shared types: what a page says (``PageData``) and what is wrong (``Issue``).
+
+The crawler stores one ``PageData`` per HTML page (``pilotage.crawl.store``); the checks
+read them back and produce ``Issue`` rows, each naming a ``Check`` of the catalogue.
+Check ids follow Lighthouse's SEO audit ids where one exists (``document-title``,
+``is-crawlable``…), so a user who knows Lighthouse finds the same names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import orjson
+
+Severity = Literal["error", "warning", "notice"]
+SEVERITY_WEIGHT: dict[str, int] = {"error": 3, "warning": 2, "notice": 1}
+Category = Literal[
+    "indexability",
+    "content",
+    "links",
+    "redirects",
+    "duplicates",
+    "international",
+    "structured-data",
+    "performance",
+    "security",
+    "architecture",
+    "keywords",
+]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An ``<a href>`` (or ``<area href>``) of a page."""
+
+    url: str  # absolute and normalised (fragment dropped); "" when the href cannot be resolved
+    raw: str  # the href as written
+    text: str  # anchor text, whitespace collapsed (an image link's alt text when it has no text)
+    rel: str = ""  # rel attribute, lowercased, "" when absent
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str  # absolute
+    alt: str | None  # None when the attribute is absent, "" when empty (decorative)
+    width: str | None = None
+    height: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """An hreflang alternate from ``<link rel=alternate hreflang>`` or a ``Link`` header."""
+
+    hreflang: str
+    href: str  # as written
+    source: Literal["head", "header"] = "head"
+
+
+@dataclass
+class PageData:
+    """Everything the audit needs from one HTML page, extracted once at crawl time."""
+
+    title: list[str] = field(default_factory=list)  # every <title> text, stripped
+    meta_description: list[str] = field(default_factory=list)
+    headings: dict[str, list[str]] = field(default_factory=dict)  # "h1".."h6" -> texts
+    canonical: list[str] = field(default_factory=list)  # <link rel=canonical> hrefs as written
+    canonical_header: list[str] = field(default_factory=list)  # Link: <…>; rel=canonical
+    alternates: list[Alternate] = field(default_factory=list)
+    meta_robots: dict[str, str] = field(default_factory=dict)  # "robots"/"googlebot"… -> content
+    x_robots_tag: list[str] = field(default_factory=list)  # X-Robots-Tag header values
+    lang: str | None = None  # <html lang>
+    viewport: str | None = None
+    charset: str | None = None  # the encoding used to decode the body
+    base_href: str | None = None
+    refresh: str | None = None  # <meta http-equiv=refresh> content
+    images: list[Image] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    bad_anchors: list[str] = field(default_factory=list)  # Lighthouse crawlable-anchors offenders
+    word_count: int = 0
+    text_hash: str = ""  # sha1 hex of the normalised visible text, "" when there is none
+    simhash: int = 0  # 64-bit unsigned simhash of the visible text's word shingles
+    json_ld: list[Any] = field(default_factory=list)
+    microdata: list[Any] = field(default_factory=list)
+    rdfa: list[Any] = field(default_factory=list)
+    open_graph: dict[str, str] = field(default_factory=dict)
+    twitter: dict[str, str] = field(default_factory=dict)
+    structured_data_errors: list[str] = field(default_factory=list)
+    mixed_content: list[str] = field(default_factory=list)  # http:// subresources of an https page
+    text: str = ""  # visible body text (stored apart from the rest, for keywords)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but ``text``, as plain JSON types."""
+        data: dict[str, Any] = orjson.loads(self.to_json_bytes())
+        del data["text"]
+        return data
+
+    def to_json_bytes(self) -> bytes:
+        """JSON with ``text`` emptied (orjson walks the dataclasses natively, fast)."""
+        return orjson.dumps(replace(self, text=""))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], text: str = "") -> PageData:
+        fields = dict(data)
+        fields.pop("text", None)
+        fields["links"] = [Link(**x) for x in data.get("links", [])]
+        fields["images"] = [Image(**x) for x in data.get("images", [])]
+        fields["alternates"] = [Alternate(**x) for x in data.get("alternates", [])]
+        fields["text"] = text
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One kind of problem; ``title``, ``explanation`` and ``fix`` are English msgids
+    translated through the Babel catalogs."""
+
+    id: str
+    severity: Severity
+    category: Category
+    title: str
+    explanation: str
+    fix: str
+    lighthouse: str | None = None  # the Lighthouse SEO audit id it mirrors, if any
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One occurrence of a check on one URL; ``detail`` names the offending value."""
+
+    check: str
+    url: str
+    detail: str = ""
