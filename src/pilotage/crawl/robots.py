@@ -45,6 +45,7 @@ class RobotsRules:
     verdict: Verdict
     status: int | None = None
     parser: Protego | None = None
+    body: str = ""  # the text parsed (first 500 KiB), kept for the SEO audit's robots-txt check
 
     def allowed(self, url: str, user_agent: str) -> bool:
         if self.verdict == "parsed" and self.parser is not None:
@@ -64,7 +65,9 @@ class RobotsRules:
 
 def parse_robots(url: str, body: bytes, status: int = 200) -> RobotsRules:
     text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
-    return RobotsRules(url=url, verdict="parsed", status=status, parser=Protego.parse(text))
+    return RobotsRules(
+        url=url, verdict="parsed", status=status, parser=Protego.parse(text), body=text
+    )
 
 
 class RobotsCache:
@@ -86,6 +89,11 @@ class RobotsCache:
             if origin not in self._rules:
                 self._rules[origin] = await self._fetch(origin + "/robots.txt")
             return self._rules[origin]
+
+    @property
+    def fetched(self) -> dict[str, RobotsRules]:
+        """Rules fetched so far, by origin."""
+        return dict(self._rules)
 
     async def allowed(self, url: str) -> bool:
         return (await self.rules_for(url)).allowed(url, self.user_agent)

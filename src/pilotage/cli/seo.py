@@ -1,0 +1,230 @@
+"""`pilotage seo crawl|report|diff`: crawl a site, audit it, compare two crawls.
+
+A crawl is a directory (``--out``) holding one SQLite file; the report and the
+comparison read it, so a crawl is audited again without fetching anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pilotage.errors import InvalidInput
+
+app = typer.Typer(help="SEO audit: crawl a site, report its issues, compare crawls.")
+
+
+def parse_duration(text: str, field: str) -> float | None:
+    """'90', '90s', '15m', '2h' -> seconds; '' -> None."""
+    if not text:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text[-1] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise InvalidInput(
+            f"--{field} {text!r} is not a duration like 90s, 15m or 2h", field=field
+        ) from None
+    if seconds <= 0:
+        raise InvalidInput(f"--{field} must be positive, not {text!r}", field=field)
+    return seconds
+
+
+@contextmanager
+def _parsers(workers: int) -> Iterator[Executor | None]:
+    """Parsing runs in ``workers`` processes (the fetching stays in this one)."""
+    if workers <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pilotage.seo.extract"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
+
+
+@app.command("crawl")
+def crawl(
+    url: Annotated[str, typer.Argument(help="Start URL, e.g. https://www.example.org/")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for the crawl (resumed if unfinished).")
+    ],
+    max_pages: Annotated[int, typer.Option(help="Most internal pages to fetch.")] = 10_000,
+    max_depth: Annotated[
+        int, typer.Option(help="Most clicks from the start URL (-1: no limit).")
+    ] = -1,
+    max_time: Annotated[str, typer.Option(help="Stop after this long (90s, 15m, 2h).")] = "",
+    concurrency: Annotated[int, typer.Option(help="Requests in flight.")] = 16,
+    delay: Annotated[float, typer.Option(help="Seconds between two requests to one host.")] = 0.0,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow local and private addresses.")
+    ] = False,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt (your own site only).")
+    ] = False,
+    include: Annotated[
+        list[str] | None, typer.Option(help="Only URLs matching this regex.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Skip URLs matching this regex.")
+    ] = None,
+    subdomains: Annotated[bool, typer.Option(help="Treat subdomains as the same site.")] = False,
+    external: Annotated[bool, typer.Option(help="Check external links' status.")] = True,
+    sitemaps: Annotated[bool, typer.Option(help="Read the site's XML sitemaps.")] = True,
+    user_agent: Annotated[str, typer.Option(help="User-Agent header (and robots.txt token).")] = "",
+    workers: Annotated[int, typer.Option(help="Parsing processes (0: one per core).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Crawl a site into --out, obeying robots.txt, with a progress bar."""
+    from pilotage.crawl.engine import DEFAULT_USER_AGENT, Crawler, CrawlSettings
+    from pilotage.crawl.store import CrawlStore
+
+    settings = CrawlSettings(
+        start_url=url,
+        max_pages=max_pages,
+        max_depth=None if max_depth < 0 else max_depth,
+        max_seconds=parse_duration(max_time, "max-time"),
+        concurrency=concurrency,
+        delay=delay,
+        obey_robots=not ignore_robots,
+        allow_private=allow_private,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+        subdomains=subdomains,
+        check_external=external,
+        sitemaps=sitemaps,
+        user_agent=user_agent or DEFAULT_USER_AGENT,
+    )
+    workers = workers or os.cpu_count() or 1
+    console = Console(stderr=True)
+    with CrawlStore(out, create=True) as store, _parsers(workers) as executor:
+        progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f} pages/s · {task.fields[errors]} errors"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet or not console.is_terminal,
+        )
+        task = progress.add_task("Crawling", total=max_pages, rate=0.0, errors=0)
+
+        def show(p: object) -> None:
+            from pilotage.crawl.engine import CrawlProgress
+
+            assert isinstance(p, CrawlProgress)
+            rate = p.pages / p.elapsed if p.elapsed else 0.0
+            progress.update(task, completed=p.pages, rate=rate, errors=p.errors)
+
+        crawler = Crawler(settings, store, executor=executor, on_progress=show)
+        with progress:
+            summary = asyncio.run(crawler.run())
+    stopped = {"done": "done", "max-pages": "page limit reached", "time": "time limit reached"}
+    print(
+        f"Crawled {summary.pages} pages and checked {summary.external} external links "
+        f"in {summary.elapsed_s:.1f} s ({summary.pages_per_second:.1f} pages/s), "
+        f"{summary.errors} errors; {stopped.get(summary.stopped_by, summary.stopped_by)}"
+        f"{' (resumed)' if summary.resumed else ''}. Saved in {out}.",
+        file=sys.stderr,
+    )
+    for trap in summary.traps:
+        print(f"Stopped following {trap}: too many query strings (a URL trap?)", file=sys.stderr)
+
+
+Locale = Annotated[str, typer.Option(help="Language of the report: fr or en.")]
+
+
+@app.command("report")
+def report(
+    directory: Annotated[Path, typer.Argument(help="A crawl directory (seo crawl --out).")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="json, csv, pages-csv, xlsx or html.")
+    ] = "json",
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    urls: Annotated[
+        Path | None, typer.Option(help="File of known URLs, one per line (orphan pages).")
+    ] = None,
+    locale: Locale = "fr",
+) -> None:
+    """Audit a crawl: issues by priority, explained, with how to fix them."""
+    from pilotage.crawl.store import CrawlStore
+    from pilotage.seo import report as reports
+    from pilotage.seo.audit import run_audit
+
+    formats = ("json", "csv", "pages-csv", "xlsx", "html")
+    if fmt not in formats:
+        raise InvalidInput(f"unknown format {fmt!r}; use {', '.join(formats)}", field="format")
+    if locale not in ("fr", "en"):
+        raise InvalidInput(f"unknown language {locale!r}; use fr or en", field="locale")
+    extra = _read_urls(urls) if urls else []
+    with CrawlStore(directory) as store:
+        if fmt == "pages-csv":
+            _write(reports.pages_csv(store), output)
+            return
+        audit = run_audit(store, extra_urls=extra)
+        if fmt == "xlsx":
+            target = output or directory / "report.xlsx"
+            reports.report_xlsx(audit, store, target, locale=locale)
+            print(f"Report written to {target}", file=sys.stderr)
+            return
+    render = {
+        "json": reports.report_json, "csv": reports.report_csv, "html": reports.report_html,
+    }[fmt]  # fmt: skip
+    _write(render(audit, locale=locale), output)
+
+
+def _read_urls(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}", field="urls") from None
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"Report written to {output}", file=sys.stderr)
+
+
+@app.command("diff")
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier crawl directory.")],
+    new: Annotated[Path, typer.Argument(help="The later crawl directory.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Compare two crawls: new, fixed and persisting issues; changed titles, statuses…"""
+    from pilotage.cli.common import print_json, print_table
+    from pilotage.crawl.store import CrawlStore
+    from pilotage.seo.audit import all_issues
+    from pilotage.seo.compare import compare
+
+    if fmt not in ("table", "json"):
+        raise InvalidInput(f"unknown format {fmt!r}; use table or json", field="format")
+    with CrawlStore(old) as before, CrawlStore(new) as after:
+        result = compare(before, after, list(all_issues(before)), list(all_issues(after)))
+    data = result.to_json()
+    if fmt == "json":
+        print_json(data)
+        return
+    print_table("Crawl comparison", ["what", "count"], list(data["summary"].items()))
+    rows = [
+        [kind, issue["check"], issue["url"], issue["detail"]]
+        for kind in ("new", "fixed")
+        for issue in data["issues"][kind][:50]
+    ]
+    if rows:
+        print_table("Issues", ["", "check", "url", "detail"], rows)

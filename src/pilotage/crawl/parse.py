@@ -1,0 +1,71 @@
+"""The CPU half of a crawl: one HTML response turned into rows ready to store.
+
+It runs in worker processes (``Crawler(executor=...)``), so it returns only compact,
+cheap-to-pickle values: the page's JSON already serialised, its text already
+compressed, its links as tuples with their internal/external verdict. The fetching
+process is left with I/O and SQLite, which keeps its event loop free and its timings
+honest.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pilotage.crawl.urls import host_of
+from pilotage.seo.extract import extract_page
+
+LinkTuple = tuple[str, str, str, bool, bool]  # dst, text, rel, nofollow, internal
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    data_json: bytes  # PageData.to_json_bytes()
+    text_blob: bytes  # zlib-compressed visible text, b"" when there is none
+    links: list[LinkTuple]
+    canonical: str | None  # first canonical href as written
+    follow: bool  # meta robots allows following the page's links
+
+
+@lru_cache(maxsize=4096)
+def _netloc_host(netloc: str) -> str:
+    return host_of(f"http://{netloc}/")
+
+
+def fast_host(url: str) -> str:
+    """``host_of`` for a normalised absolute URL, cached by authority."""
+    rest = url.partition("://")[2]
+    return _netloc_host(rest.split("/", 1)[0])
+
+
+def is_internal(url: str, site_host: str, subdomains: bool) -> bool:
+    host = fast_host(url)
+    return host == site_host or (subdomains and host.endswith("." + site_host))
+
+
+def parse_page(
+    url: str,
+    body: bytes,
+    headers: Sequence[tuple[str, str]],
+    charset: str | None,
+    site_host: str,
+    subdomains: bool,
+) -> ParsedPage:
+    data = extract_page(url, body, headers, charset=charset)
+    robots = data.meta_robots.get("robots", "").lower()
+    links: list[LinkTuple] = []
+    for link in data.links:
+        if link.url:
+            internal = is_internal(link.url, site_host, subdomains)
+            nofollow = "nofollow" in link.rel.split()
+            links.append((link.url, link.text, link.rel, nofollow, internal))
+    text = zlib.compress(data.text.encode(), 6) if data.text else b""
+    return ParsedPage(
+        data_json=data.to_json_bytes(),
+        text_blob=text,
+        links=links,
+        canonical=data.canonical[0] if data.canonical else None,
+        follow="nofollow" not in robots and "none" not in robots,
+    )
