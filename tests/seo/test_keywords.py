@@ -1,0 +1,125 @@
+import math
+from pathlib import Path
+
+import pytest
+
+from pilotage.crawl.store import CrawlStore, PageRow
+from pilotage.errors import InvalidInput
+from pilotage.seo.keywords import (
+    TermStat,
+    cannibalisation_issues,
+    keyword_map,
+    ngrams,
+    site_terms,
+    terms,
+    tfidf,
+)
+from pilotage.seo.model import Issue, PageData
+
+SITE = "https://example.org/"
+
+
+def make_store(tmp_path: Path, texts: dict[str, str], **headlines: list[str]) -> CrawlStore:
+    """One HTML 200 page per text; ``headlines[name]`` = [title, h1]."""
+    store = CrawlStore(tmp_path, create=True)
+    for name, text in texts.items():
+        title, h1 = headlines.get(name, ["", ""])
+        data = PageData(title=[title], headings={"h1": [h1]}, text=text)
+        store.save_page(PageRow(SITE + name, 1, 200, SITE + name, data=data))
+    return store
+
+
+def test_ngrams() -> None:
+    assert list(ngrams(["a", "b", "c"], 2)) == ["a b", "b c"]
+    assert list(ngrams(["a"], 2)) == []
+    with pytest.raises(InvalidInput):
+        list(ngrams(["a"], 0))
+
+
+def test_terms_neither_start_nor_end_with_a_stop_word() -> None:
+    tokens = ["le", "prix", "de", "vente", "of", "the", "2024", "x", "offer"]
+    assert list(terms(tokens)) == ["prix", "vente", "offer", "prix de vente"]
+
+
+def test_site_terms_count_occurrences_and_pages(tmp_path: Path) -> None:
+    store = make_store(
+        tmp_path, {"a": "Audit SEO. Audit SEO, audit!", "b": "Un audit rapide", "c": "Rien"}
+    )
+    stats = site_terms(store, n=(1, 2), top=2)
+    assert stats == [
+        TermStat("audit", 1, 2, 4),
+        TermStat("seo", 1, 1, 2),
+        TermStat("audit seo", 2, 1, 2),
+        TermStat("seo audit", 2, 1, 2),  # n-grams run across punctuation
+    ]
+
+
+# scikit-learn user guide, "Tf-idf term weighting": TfidfTransformer(smooth_idf=True) of
+# these counts (3 terms x 6 documents) gives these rows.
+SKLEARN_COUNTS = [[3, 0, 1], [2, 0, 0], [3, 0, 0], [4, 0, 0], [3, 2, 0], [3, 0, 2]]
+SKLEARN_TFIDF = [
+    [0.85151335, 0.0, 0.52433293],
+    [1.0, 0.0, 0.0],
+    [1.0, 0.0, 0.0],
+    [1.0, 0.0, 0.0],
+    [0.55422893, 0.83236428, 0.0],
+    [0.63035731, 0.0, 0.77630514],
+]
+
+
+def test_tfidf_matches_the_published_scikit_learn_example(tmp_path: Path) -> None:
+    vocabulary = ["alpha", "beta", "gamma"]
+    texts = {
+        f"d{i}": " ".join(w for w, k in zip(vocabulary, row, strict=True) for _ in range(k))
+        for i, row in enumerate(SKLEARN_COUNTS)
+    }
+    scores = tfidf(make_store(tmp_path, texts), n=(1,), sublinear=False)
+    for i, expected in enumerate(SKLEARN_TFIDF):
+        got = dict(scores[f"{SITE}d{i}"])
+        assert [got.get(w, 0.0) for w in vocabulary] == pytest.approx(expected, abs=1e-8)
+
+
+def test_tfidf_sublinear_by_hand(tmp_path: Path) -> None:
+    texts = {"a": "apple apple apple banana", "b": "banana cherry", "c": "cherry"}
+    scores = tfidf(make_store(tmp_path, texts), n=(1,), top_per_page=1)
+    # N = 3; df(apple) = 1, df(banana) = 2.
+    apple = (1 + math.log(3)) * (math.log(4 / 2) + 1)
+    banana = 1 * (math.log(4 / 3) + 1)
+    [(term, score)] = scores[f"{SITE}a"]
+    assert term == "apple"
+    assert score == pytest.approx(apple / math.hypot(apple, banana))
+    [(term, score)] = scores[f"{SITE}c"]
+    assert term == "cherry"
+    assert score == pytest.approx(1.0)
+
+
+def test_keyword_map_ranks_pages_per_term() -> None:
+    scores = {"u1": [("seo", 0.5), ("audit", 0.4)], "u2": [("seo", 0.9)]}
+    assert keyword_map(scores) == {"seo": [("u2", 0.9), ("u1", 0.5)], "audit": [("u1", 0.4)]}
+
+
+def test_cannibalisation_needs_top_term_and_headline(tmp_path: Path) -> None:
+    texts = {
+        "shoes": "running shoes running shoes guide",
+        "shoes2": "running shoes running shoes review",
+        "shoes3": "running shoes running shoes prices",  # not in its title: no competition
+        "other": "gardening tools and gardening tips",
+        "filler": "weather report",
+    }
+    store = make_store(
+        tmp_path,
+        texts,
+        shoes=["Running shoes guide", ""],
+        shoes2=["Review", "Best running shoes"],
+        shoes3=["Prices", "Our prices"],
+        other=["Running shoes?", "Gardening"],  # in its title, not among its top terms
+    )
+    a, b = SITE + "shoes", SITE + "shoes2"
+    issues = set(cannibalisation_issues(store, top=3))
+    # Top 3 of both pages: "running", "running shoes", "shoes" (tf 2, df 3), all in a headline.
+    contested = ["running", "running shoes", "shoes"]
+    assert issues == {
+        Issue("keyword-cannibalisation", url, f"{term}: {other}")
+        for term in contested
+        for url, other in [(a, b), (b, a)]
+    }
