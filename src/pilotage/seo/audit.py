@@ -101,7 +101,7 @@ class Audit:
                     "priority": round(s.priority, 3),
                 }
                 for s in self.summaries
-            ],  # fmt: skip
+            ],
             "issues": [
                 {
                     "check": f.check.id,
@@ -112,7 +112,7 @@ class Audit:
                     "priority": round(f.priority, 3),
                 }
                 for f in self.findings
-            ],  # fmt: skip
+            ],
         }
 
 
