@@ -40,8 +40,11 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authorised_site(request: Request, site_id: object, scope: str) -> tuple[str, Any]:
-    """The site the key may read, with its goals and rates for the query model."""
+def authorised_site(
+    request: Request, site_id: object, scope: str, *, action: str = "view"
+) -> tuple[str, Any]:
+    """The site the key may read (or do ``action`` on), with its goals and rates for the
+    query model."""
     token = bearer_token(request)
     with instance(request).app.session() as s:
         key = accounts.authenticate_api_key(s, token)
@@ -64,8 +67,11 @@ def authorised_site(request: Request, site_id: object, scope: str) -> tuple[str,
             raise NotFound(f"no site '{site_id}' for this key", field="site_id") from None
         user = accounts.get_user(s, key.user_id)
         allowed = key.site_id in (None, site.id)
-        if not allowed or not accounts.can(accounts.role_on(s, user, site.id), "view"):
+        role = accounts.role_on(s, user, site.id)
+        if not allowed or not accounts.can(role, "view"):
             raise NotFound(f"no site '{site_id}' for this key", field="site_id")
+        if not accounts.can(role, action):
+            raise Forbidden(f"this key's user may not {action} on '{site_id}'", field="site_id")
         return site.domain, (
             site.timezone,
             domain.analytics_goals(site),
