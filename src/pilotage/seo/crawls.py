@@ -132,7 +132,7 @@ def _running_names(root: Path) -> list[str]:
 
 def _spawn(path: Path, command: list[str]) -> None:
     log = (path / "crawl.log").open("ab")
-    _RUNNING[path] = subprocess.Popen(  # noqa: S603 - our own command, no shell
+    _RUNNING[path] = subprocess.Popen(  # our own command, no shell
         command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
     )
     log.close()
