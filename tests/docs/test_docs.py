@@ -26,3 +26,10 @@ def test_every_command_is_in_the_readme() -> None:
     assert names
     for name in names:
         assert f"pilotage {name}" in readme, f"`pilotage {name}` is not in the README"
+
+
+def test_the_seo_checks_table_is_up_to_date() -> None:
+    from pilotage.seo.audit import checks_markdown
+
+    doc = (ROOT / "docs" / "seo.md").read_text()
+    assert checks_markdown() in doc, "regenerate the table of docs/seo.md (checks_markdown)"

@@ -190,3 +190,18 @@ def summarise(findings: Iterable[Finding]) -> list[CheckSummary]:
     for check_id, summary in by_check.items():
         summary.pages = len(urls[check_id])
     return sorted(by_check.values(), key=lambda s: (-s.priority, s.check.id))
+
+
+def checks_markdown() -> str:
+    """The table of checks in docs/seo.md, generated from the catalogue (a test compares)."""
+    lines = [
+        "| id | severity | category | Lighthouse | what it finds | how to fix it |",
+        "|---|---|---|---|---|---|",
+    ]
+    for check in CHECKS.values():
+        cells = (
+            f"`{check.id}`", check.severity, check.category, check.lighthouse or "",
+            f"**{check.title}.** {check.explanation}", check.fix,
+        )  # fmt: skip
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
