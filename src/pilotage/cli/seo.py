@@ -125,7 +125,8 @@ def crawl(
 
             assert isinstance(p, CrawlProgress)
             rate = p.pages / p.elapsed if p.elapsed else 0.0
-            progress.update(task, completed=p.pages, rate=rate, errors=p.errors)
+            total = min(max_pages, p.pages + p.queued)  # the queue grows as links are found
+            progress.update(task, completed=p.pages, total=total, rate=rate, errors=p.errors)
 
         crawler = Crawler(settings, store, executor=executor, on_progress=show)
         with progress:
