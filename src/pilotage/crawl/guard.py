@@ -85,7 +85,7 @@ class UrlGuard:
             if reason is not None:
                 raise UrlRefused(
                     f"URL {url!r} resolves to {reason} address {address}; "
-                    "pass allow_private to crawl it",
+                    "allow private addresses (--allow-private) to fetch it",
                     field="url",
                 )
 

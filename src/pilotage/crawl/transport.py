@@ -64,7 +64,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                 if reason is not None:
                     raise UrlRefused(
                         f"host {host!r} resolves to {reason} address {address} when connecting; "
-                        "pass allow_private to crawl it",
+                        "allow private addresses (--allow-private) to fetch it",
                         field="url",
                     )
         return list(addresses)
