@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from pilotage.web import i18n
+from pilotage import i18n
 
 ROOT = Path(__file__).parents[2]
 METHODS = [

@@ -33,13 +33,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from pilotage import charts
+from pilotage import charts, i18n
 from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.crawl.urls import normalise_url
 from pilotage.errors import InvalidInput
 from pilotage.export import csv_text, safe_cell
 from pilotage.seo.model import PageData
-from pilotage.web import i18n, templating
 
 if TYPE_CHECKING:
     from pilotage.seo.audit import Audit, Finding
@@ -292,4 +291,6 @@ def report_html(audit: Audit, *, locale: str = "en") -> str:
         "charts": _charts(audit, locale, translate),
         "start_link": is_web_url(audit.start_url),
     }
+    from pilotage.web import templating  # the web package loads the app: only when needed
+
     return templating.render_string(locale, "seo/report.html", context)

@@ -14,12 +14,11 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from pilotage import accounts
+from pilotage import accounts, i18n
 from pilotage.errors import Forbidden, NotFound
 from pilotage.instance import Instance
 from pilotage.sites import get_site
 from pilotage.store.app import Site
-from pilotage.web import i18n
 from pilotage.web.security import check_csrf
 
 SESSION_COOKIE = "pilotage_session"

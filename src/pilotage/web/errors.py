@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from pilotage.errors import PilotageError, TooManyRequests
+from pilotage.i18n import negotiate, translations
 from pilotage.web.context import LoginRequired
-from pilotage.web.i18n import negotiate, translations
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:

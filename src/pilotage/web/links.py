@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from pilotage import accounts
 from pilotage.errors import NotFound
+from pilotage.i18n import translations
 from pilotage.web.context import client_address, instance, prepare, set_cookie
-from pilotage.web.i18n import translations
 from pilotage.web.security import same_token
 from pilotage.web.templating import page_locale, render
 

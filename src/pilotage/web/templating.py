@@ -16,8 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pilotage import __version__
-from pilotage.web import i18n
+from pilotage import __version__, i18n
 from pilotage.web.context import ANON_CSRF_COOKIE, set_cookie
 
 

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pilotage import accounts
 from pilotage.errors import Forbidden, InvalidInput, NotFound, PilotageError, TooManyRequests
+from pilotage.i18n import translations
 from pilotage.sites import get_site
 from pilotage.web.context import Viewer, Who, instance, prepare
-from pilotage.web.i18n import translations
 from pilotage.web.routes.login import set_session_cookie
 from pilotage.web.templating import page_locale, render
 

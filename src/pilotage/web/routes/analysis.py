@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse, Response
 from pilotage import attribution, charts, customers
 from pilotage.analytics import Goal
 from pilotage.errors import InvalidInput, PilotageError
+from pilotage.i18n import translations
 from pilotage.web.context import Who, instance, prepare, site_access
 from pilotage.web.dashboard import labels, panels
 from pilotage.web.dashboard.state import parse_state
-from pilotage.web.i18n import translations
 from pilotage.web.templating import page_locale, render
 
 router = APIRouter(dependencies=[Depends(prepare)])

@@ -18,13 +18,13 @@ from pilotage import accounts
 from pilotage.analytics import Backend, Query, Result, run_query
 from pilotage.errors import NotFound
 from pilotage.export import csv_text
+from pilotage.i18n import translations
 from pilotage.sites import get_site
 from pilotage.store.app import Site
 from pilotage.web import charts_view
 from pilotage.web.context import Viewer, Who, instance, prepare, site_access
 from pilotage.web.dashboard import labels, panels, view
 from pilotage.web.dashboard.state import TABS, State, parse_state
-from pilotage.web.i18n import translations
 from pilotage.web.links import link_unlocked, password_page
 from pilotage.web.templating import page_locale, render
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pilotage import accounts
+from pilotage.i18n import LOCALES, translations
 from pilotage.web.context import (
     ANON_CSRF_COOKIE,
     LANG_COOKIE,
@@ -18,7 +19,6 @@ from pilotage.web.context import (
     prepare,
     set_cookie,
 )
-from pilotage.web.i18n import LOCALES, translations
 from pilotage.web.templating import page_locale, render
 
 router = APIRouter(dependencies=[Depends(prepare)])

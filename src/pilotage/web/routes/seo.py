@@ -18,10 +18,10 @@ from pilotage import charts
 from pilotage.config import Settings
 from pilotage.crawl.store import CrawlStore
 from pilotage.errors import InvalidInput, PilotageError
+from pilotage.i18n import translations
 from pilotage.seo import crawls
 from pilotage.seo.audit import CHECKS
 from pilotage.web.context import Who, instance, prepare, site_access
-from pilotage.web.i18n import translations
 from pilotage.web.routes.stats_api import authorised_site
 from pilotage.web.templating import page_locale, render
 

@@ -19,10 +19,10 @@ from pilotage import accounts, charts
 from pilotage import sites as domain
 from pilotage.analytics import Query, run_query
 from pilotage.errors import Forbidden, InvalidInput, NotFound, PilotageError
+from pilotage.i18n import translations
 from pilotage.store.app import Site
 from pilotage.web.context import Viewer, Who, instance, prepare, site_access
 from pilotage.web.dashboard import labels
-from pilotage.web.i18n import translations
 from pilotage.web.templating import page_locale, render
 
 router = APIRouter(dependencies=[Depends(prepare)])

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pilotage import accounts
 from pilotage.errors import Forbidden, InvalidInput, PilotageError
+from pilotage.i18n import translations
 from pilotage.sites import get_site
 from pilotage.web.context import Viewer, Who, instance, prepare
 from pilotage.web.dashboard import labels
-from pilotage.web.i18n import translations
 from pilotage.web.templating import page_locale, render
 
 router = APIRouter(dependencies=[Depends(prepare)])

@@ -22,7 +22,7 @@ from babel.support import Translations
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
-CATALOGS = Path(__file__).parent.parent / "locale"
+CATALOGS = Path(__file__).parent / "locale"
 
 
 @cache
