@@ -84,6 +84,12 @@ def crawl(
     sitemaps: Annotated[bool, typer.Option(help="Read the site's XML sitemaps.")] = True,
     user_agent: Annotated[str, typer.Option(help="User-Agent header (and robots.txt token).")] = "",
     workers: Annotated[int, typer.Option(help="Parsing processes (0: one per core).")] = 0,
+    render: Annotated[
+        str,
+        typer.Option(
+            help="Run pages' JavaScript in Chromium: never, auto (pages that need it), always."
+        ),
+    ] = "never",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Crawl a site into --out, obeying robots.txt, with a progress bar."""
@@ -105,6 +111,7 @@ def crawl(
         check_external=external,
         sitemaps=sitemaps,
         user_agent=user_agent or DEFAULT_USER_AGENT,
+        render=render,
     )
     workers = workers or os.cpu_count() or 1
     console = Console(stderr=True)

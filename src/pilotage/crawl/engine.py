@@ -16,6 +16,7 @@ growing and is named in the crawl's ``traps``. Everything is saved through
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pilotage import __version__
@@ -35,11 +37,15 @@ from pilotage.crawl.store import CrawlStore, PageRow, RobotsRow
 from pilotage.crawl.urls import UrlFilter, normalise_url, same_site
 from pilotage.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from pilotage.crawl.render import Renderer
+
 DEFAULT_USER_AGENT = f"PilotageBot/{__version__} (+https://github.com/pilotage/pilotage)"
 SITEMAP_DEPTH = 1000
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_URL_LENGTH = 2048
 HEAD_REFUSED = frozenset({400, 403, 405, 501})
+RENDER_MODES = ("never", "auto", "always")
 RETIME_ABOVE_MS = 500.0  # pages slower than this are timed again alone after the crawl
 RETIME_MAX = 200
 
@@ -67,6 +73,7 @@ class CrawlSettings:
     user_agent: str = DEFAULT_USER_AGENT
     max_bytes: int = 5_000_000
     timeout: float = 20.0
+    render: str = "never"  # "never", "auto" (pages that look built by JavaScript), "always"
 
     def __post_init__(self) -> None:
         if self.max_pages < 1:
@@ -82,6 +89,10 @@ class CrawlSettings:
         if self.delay < 0:
             raise InvalidInput(f"delay cannot be negative ({self.delay})", field="delay")
         UrlFilter(self.include, self.exclude)  # raises on a bad pattern
+        if self.render not in RENDER_MODES:
+            raise InvalidInput(
+                f"render {self.render!r} is not one of {', '.join(RENDER_MODES)}", field="render"
+            )
 
 
 @dataclass
@@ -143,6 +154,7 @@ class Crawler:
         self._delays: set[str] = set()
         self._began = time.monotonic()
         self._reported = 0.0
+        self._renderer: Renderer | None = None
 
     # -- setup ----------------------------------------------------------------------------
 
@@ -195,15 +207,20 @@ class Crawler:
         await self.guard.acheck(self.start)
         resumed = self._begin()
         began = self._began = time.monotonic()
-        async with Fetcher(
-            guard=self.guard,
-            user_agent=self.settings.user_agent,
-            max_bytes=self.settings.max_bytes,
-            timeout=self.settings.timeout,
-            concurrency=self.settings.concurrency,
-            per_host=self.settings.per_host,
-            delay=self.settings.delay,
-        ) as fetcher:
+        async with (
+            Fetcher(
+                guard=self.guard,
+                user_agent=self.settings.user_agent,
+                max_bytes=self.settings.max_bytes,
+                timeout=self.settings.timeout,
+                concurrency=self.settings.concurrency,
+                per_host=self.settings.per_host,
+                delay=self.settings.delay,
+            ) as fetcher,
+            contextlib.AsyncExitStack() as stack,
+        ):
+            if self.settings.render != "never":
+                self._renderer = await stack.enter_async_context(self._new_renderer())
             robots = RobotsCache(fetcher.client, self.settings.user_agent, self.guard)
             sitemap_errors: list[tuple[str, str]] = []
             if self.settings.sitemaps and not resumed:
@@ -347,11 +364,36 @@ class Crawler:
         parsed = await self._parse(result) if final_internal else None
         self._save(final_row, parsed, final_internal, count=False)
 
+    def _new_renderer(self) -> Renderer:
+        from pilotage.crawl.render import Renderer
+
+        return Renderer(
+            guard=self.guard,
+            user_agent=self.settings.user_agent,
+            timeout=self.settings.timeout,
+            max_bytes=self.settings.max_bytes,
+        )
+
     async def _parse(self, result: FetchResult) -> ParsedPage | None:
         if not (200 <= result.status < 300) or not _is_html(result):
             return None
+        mode = self.settings.render
+        parsed = None if mode == "always" else await self._parse_body(result.body, result)
+        if self._renderer is None or (parsed is not None and not parsed.looks_empty):
+            return parsed
+        from pilotage.crawl.render import Document
+
+        document = Document(result.final_url, result.status, result.headers, result.body)
+        rendered = await self._renderer.render(result.final_url, document)
+        if rendered.error is not None or not rendered.html:
+            return parsed or await self._parse_body(result.body, result)
+        return await self._parse_body(rendered.html, result, charset="utf-8")
+
+    async def _parse_body(
+        self, body: bytes, result: FetchResult, charset: str | None = None
+    ) -> ParsedPage:
         parse = functools.partial(
-            parse_page, result.final_url, result.body, result.headers, result.charset,
+            parse_page, result.final_url, body, result.headers, charset or result.charset,
             self._site_host, self.settings.subdomains,
         )  # fmt: skip
         if self.executor is None:

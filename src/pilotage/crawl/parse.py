@@ -18,6 +18,7 @@ from pilotage.crawl.urls import host_of
 from pilotage.seo.extract import extract_page
 
 LinkTuple = tuple[str, str, str, bool, bool]  # dst, text, rel, nofollow, internal
+AUTO_RENDER_WORDS = 50
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ class ParsedPage:
     links: list[LinkTuple]
     canonical: str | None  # first canonical href as written
     follow: bool  # meta robots allows following the page's links
+    words: int = 0
+    has_script: bool = False
+
+    @property
+    def looks_empty(self) -> bool:
+        """Few words or no link but scripts: a page that JavaScript builds (``render=auto``)."""
+        return self.has_script and (self.words < AUTO_RENDER_WORDS or not self.links)
 
 
 @lru_cache(maxsize=4096)
@@ -68,4 +76,6 @@ def parse_page(
         links=links,
         canonical=data.canonical[0] if data.canonical else None,
         follow="nofollow" not in robots and "none" not in robots,
+        words=data.word_count,
+        has_script=b"<script" in body[:1_000_000].lower(),
     )
