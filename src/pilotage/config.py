@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pilotage.errors import InvalidInput
@@ -58,6 +59,27 @@ class Settings(BaseSettings):
         description="The address people reach Pilotage at when a reverse proxy serves it "
         "(e.g. https://stats.example.org): forms are accepted from it, cookies are Secure "
         "when it is HTTPS, the tracking snippet points at it.",
+    )
+    smtp_host: str = Field(
+        "", description="SMTP server for e-mail alerts (watch); empty: no e-mail is sent."
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls",
+        description="How to secure the SMTP connection: STARTTLS (port 587), implicit TLS "
+        "(port 465), or none (only for a relay on the same machine).",
+    )
+    smtp_username: str = Field("", description="SMTP login, if the server asks for one.")
+    smtp_password: SecretStr = Field(
+        SecretStr(""), description="SMTP password (never logged nor printed)."
+    )
+    smtp_sender: str = Field(
+        "pilotage@localhost", description="From address of the e-mails Pilotage sends."
+    )
+    watch_allow_private: bool = Field(
+        False,
+        description="Let watch monitors and SEO crawls started from the web reach private, "
+        "loopback and link-local addresses (off: protects the server's network, SSRF).",
     )
     host: str = Field("127.0.0.1", description="Address `pilotage serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `pilotage serve` listens on.")

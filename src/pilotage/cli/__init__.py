@@ -38,12 +38,14 @@ app.add_typer(users.keys_app, name="keys")
 
 def _register_optional() -> None:
     """Command groups whose modules may pull heavier imports are added here."""
-    from pilotage.cli import attribution, customers, experiments, logs
+    from pilotage.cli import attribution, customers, experiments, logs, seo, watch
 
     app.add_typer(logs.app, name="logs")
     app.command("attribution")(attribution.attribution)
     app.add_typer(customers.app, name="customers")
     app.add_typer(experiments.app, name="ab")
+    app.add_typer(seo.app, name="seo")
+    app.add_typer(watch.app, name="watch")
 
 
 _register_optional()

@@ -21,6 +21,7 @@ from pilotage.collect.writer import Writer
 from pilotage.config import Settings, load_settings
 from pilotage.instance import Instance
 from pilotage.store.spool import GroupCommitter, Spool
+from pilotage.watch.schedule import WatchScheduler
 from pilotage.web import errors, maintenance
 from pilotage.web.collect_api import CachedSites, CollectorEndpoint
 from pilotage.web.security import SecurityHeaders
@@ -53,9 +54,13 @@ async def running(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     )
     writer.start()
     housekeeping = asyncio.get_running_loop().create_task(maintenance.loop(instance))
+    watch = WatchScheduler(instance.app, settings)
+    app.state.watch = watch
+    watch.start()
     try:
         yield
     finally:
+        await watch.stop()
         housekeeping.cancel()
         committer.close()
         writer.stop()
@@ -87,9 +92,11 @@ def routes(app: FastAPI) -> None:
         dashboard,
         engines_api,
         login,
+        seo,
         sites,
         stats_api,
         users,
+        watch,
     )
 
     for module in (
@@ -102,8 +109,11 @@ def routes(app: FastAPI) -> None:
         users,
         stats_api,
         engines_api,
+        seo,
+        watch,
     ):
         app.include_router(module.router)
+    app.include_router(seo.api)
     app.mount("/static", STATIC, name="static")
 
     @app.get("/api/health", tags=["Server"])
