@@ -93,6 +93,25 @@ def test_tfidf_sublinear_by_hand(tmp_path: Path) -> None:
     assert score == pytest.approx(1.0)
 
 
+def test_tfidf_counts_again_when_the_cache_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site too large for the cache of term counts gets the same scores, read twice."""
+    import pilotage.seo.keywords as keywords
+
+    vocabulary = ["alpha", "beta", "gamma"]
+    texts = {
+        f"d{i}": " ".join(w for w, k in zip(vocabulary, row, strict=True) for _ in range(k))
+        for i, row in enumerate(SKLEARN_COUNTS)
+    }
+    store = make_store(tmp_path, texts)
+    monkeypatch.setattr(keywords, "CACHE_TERMS", 4)  # about two pages' worth
+    scores = tfidf(store, n=(1,), sublinear=False)
+    for i, expected in enumerate(SKLEARN_TFIDF):
+        got = dict(scores[f"{SITE}d{i}"])
+        assert [got.get(w, 0.0) for w in vocabulary] == pytest.approx(expected, abs=1e-8)
+
+
 def test_keyword_map_ranks_pages_per_term() -> None:
     scores = {"u1": [("seo", 0.5), ("audit", 0.4)], "u2": [("seo", 0.9)]}
     assert keyword_map(scores) == {"seo": [("u2", 0.9), ("u1", 0.5)], "audit": [("u1", 0.4)]}

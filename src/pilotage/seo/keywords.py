@@ -182,15 +182,28 @@ def site_terms(
     return stats
 
 
-def _idf(
+CACHE_TERMS = 3_000_000  # term counts kept between the two passes (about 300 MB at most)
+
+
+def _first_pass(
     store: CrawlStore, sizes: tuple[int, ...], urls: Collection[str] | None
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, Counter[str]], bool]:
+    """Document frequencies -> smooth idf; the pages' term counts are kept while they fit
+    in ``CACHE_TERMS`` (a small site is read once), else the second pass counts again."""
     documents: Counter[str] = Counter()
-    total = 0
-    for _url, text in _texts(store, urls):
-        documents.update(set(terms(words(text), sizes)))
+    cached: dict[str, Counter[str]] = {}
+    budget, total = CACHE_TERMS, 0
+    for url, text in _texts(store, urls):
+        counts = Counter(terms(words(text), sizes))
+        documents.update(counts.keys())
         total += 1
-    return {t: math.log((1 + total) / (1 + df)) + 1 for t, df in documents.items()}
+        if budget >= len(counts):
+            cached[url] = counts
+            budget -= len(counts)
+        else:
+            budget = -1
+    idf = {t: math.log((1 + total) / (1 + df)) + 1 for t, df in documents.items()}
+    return idf, cached, budget < 0
 
 
 def tfidf(
@@ -208,10 +221,14 @@ def tfidf(
     if top_per_page < 1:
         raise InvalidInput(f"top_per_page {top_per_page!r} must be at least 1", field="top")
     sizes = tuple(n)
-    idf = _idf(store, sizes, urls)
+    idf, cached, partial = _first_pass(store, sizes, urls)
     scores: dict[str, list[tuple[str, float]]] = {}
     for url, text in _texts(store, urls):
-        counts = Counter(terms(words(text), sizes))
+        counts = cached.pop(url, None)
+        if counts is None:
+            if not partial:
+                continue  # a page without terms
+            counts = Counter(terms(words(text), sizes))
         if counts:
             scores[url] = _top_terms(counts, idf, top_per_page, sublinear)
     return scores
