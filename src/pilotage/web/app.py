@@ -114,6 +114,7 @@ def routes(app: FastAPI) -> None:
     ):
         app.include_router(module.router)
     app.include_router(seo.api)
+    app.include_router(watch.api)
     app.mount("/static", STATIC, name="static")
 
     @app.get("/api/health", tags=["Server"])
