@@ -146,6 +146,8 @@ def crawl(
         f"{' (resumed)' if summary.resumed else ''}. Saved in {out}.",
         file=sys.stderr,
     )
+    for sitemap, problem in summary.sitemap_errors[:10]:
+        print(f"Sitemap {sitemap}: {problem}", file=sys.stderr)
     for trap in summary.traps:
         print(f"Stopped following {trap}: too many query strings (a URL trap?)", file=sys.stderr)
 

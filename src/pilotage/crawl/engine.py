@@ -181,6 +181,10 @@ class Crawler:
             )
         self.store.requeue_interrupted()
         self._internal_taken = self.store.page_count()
+        self._traps = set(self.store.get_meta("traps", []))
+        for (url,) in self.store.db.execute("SELECT url FROM frontier WHERE url LIKE '%?%'"):
+            parts = urlsplit(url)  # the trap counts go on where they were
+            self._variants[f"{parts.netloc}{parts.path}"] += 1
         return True
 
     async def _read_sitemaps(self, fetcher: Fetcher, robots: RobotsCache) -> list[tuple[str, str]]:
