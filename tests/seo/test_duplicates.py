@@ -7,7 +7,8 @@ import pytest
 
 from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.errors import InvalidInput
-from pilotage.seo.duplicates import duplicate_issues, is_indexable, near_duplicate_pairs
+from pilotage.seo.checks_page import is_indexable
+from pilotage.seo.duplicates import duplicate_issues, near_duplicate_pairs
 from pilotage.seo.model import Issue, PageData
 
 SITE = "https://example.org/"
@@ -69,7 +70,7 @@ def page(name: str, status: int = 200, **data: Any) -> PageRow:
     [
         ({}, True),
         ({"meta_robots": {"robots": "noindex, follow"}}, False),
-        ({"meta_robots": {"GoogleBot": "none"}}, False),
+        ({"meta_robots": {"googlebot": "none"}}, False),  # names arrive lowercased
         ({"meta_robots": {"bingbot": "noindex"}}, True),
         ({"x_robots_tag": ["noarchive, NOINDEX"]}, False),
         ({"x_robots_tag": ["googlebot: noindex"]}, False),

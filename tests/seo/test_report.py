@@ -141,7 +141,7 @@ def test_pages_csv(store: CrawlStore) -> None:
         (PageData(x_robots_tag=["googlebot: noindex"]), 200, False),
         (PageData(meta_robots={"googlebot": "NONE"}), 200, False),
         (PageData(meta_robots={"robots": "nofollow"}), 200, True),
-        (PageData(canonical=["file:///etc/passwd"]), 200, False),
+        (PageData(canonical=["file:///etc/passwd"]), 200, True),  # unusable: ignored
         (PageData(), 500, False),
         (None, 200, False),
     ],

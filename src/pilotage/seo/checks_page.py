@@ -255,6 +255,27 @@ def _canonical_issues(url: str, data: PageData, root: str, found: Canonicals) ->
             yield Issue("canonical-not-crawlable", url, target)
 
 
+def is_indexable(page: PageRow) -> bool:
+    """The audit's one definition (docs/seo.md): an HTML page answered 2xx without a
+    redirect, allowed by robots.txt, not blocked for Google by its meta robots or
+    X-Robots-Tag, whose canonical, if any, is itself (a canonical that cannot be resolved
+    to an http(s) URL is ignored, as search engines do)."""
+    data = page.data
+    if data is None or not page.robots_allowed or page.status // 100 != 2 or page.redirects:
+        return False
+    if blocking_directives(data, "Googlebot"):
+        return False
+    base = data.base_href or page.url
+    for href in (*data.canonical, *data.canonical_header):
+        try:
+            target = normalise_url(href.strip(), base)
+        except InvalidInput:
+            continue
+        if target != page.url:
+            return False
+    return True
+
+
 def valid_hreflang(code: str) -> bool:
     if code.lower() == "x-default":
         return True

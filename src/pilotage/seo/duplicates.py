@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pilotage.crawl.store import CrawlStore, PageRow
-from pilotage.crawl.urls import normalise_url
 from pilotage.errors import InvalidInput
+from pilotage.seo.checks_page import is_indexable
 from pilotage.seo.model import Check, Issue
 
 MAX_DISTANCE_LIMIT = 8  # 9 blocks of ~7 bits: beyond, the buckets hold most of the site
@@ -73,37 +73,6 @@ CHECKS: tuple[Check, ...] = (
         ),
     ),
 )
-
-
-def _robots_noindex(value: str, *, header: bool) -> bool:
-    value = value.lower()
-    match = _PREFIX.match(value) if header else None
-    if match and match.group(1) not in _VALUED_DIRECTIVES:
-        if match.group(1) != "googlebot":
-            return False  # an X-Robots-Tag aimed at another crawler
-        value = value[match.end() :]
-    return any(part.strip() in _NOINDEX for part in value.split(","))
-
-
-def is_indexable(page: PageRow) -> bool:
-    """HTML 200, not noindex for robots/Googlebot, no canonical to another URL."""
-    data = page.data
-    if page.status != 200 or data is None:
-        return False
-    for name, content in data.meta_robots.items():
-        if name.lower() in _AGENTS and _robots_noindex(content, header=False):
-            return False
-    if any(_robots_noindex(value, header=True) for value in data.x_robots_tag):
-        return False
-    base = data.base_href or page.final_url or page.url
-    for href in [*data.canonical, *data.canonical_header]:
-        try:
-            target = normalise_url(href, base)
-        except InvalidInput:
-            continue  # an unusable canonical is ignored by search engines
-        if target != page.url:
-            return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import numpy as np
 
 from pilotage.crawl.store import CrawlStore
 from pilotage.errors import InvalidInput
-from pilotage.seo.duplicates import is_indexable
+from pilotage.seo.checks_page import is_indexable
 from pilotage.seo.model import Check, Issue
 from pilotage.seo.text import words
 

@@ -35,9 +35,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pilotage import charts, i18n
 from pilotage.crawl.store import CrawlStore, PageRow
-from pilotage.crawl.urls import normalise_url
 from pilotage.errors import InvalidInput
 from pilotage.export import csv_text, safe_cell
+from pilotage.seo.checks_page import is_indexable
 from pilotage.seo.model import PageData
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ SEVERITIES = ("error", "warning", "notice")
 URLS_PER_CHECK = 100  # the HTML report lists this many URLs per check, the exports all
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 XLSX_MAX_CHARS = 32_767  # Excel's cell limit
-NOINDEX = frozenset({"noindex", "none"})
 
 ISSUE_HEADER = ("priority", "severity", "check", "title", "url", "detail", "importance")
 PAGE_HEADER = (
@@ -110,27 +109,6 @@ def _canonical(page: PageRow) -> str:
     if data is None:
         return ""
     return next(iter(data.canonical or data.canonical_header), "")
-
-
-def is_indexable(page: PageRow) -> bool:
-    """An HTML page a search engine may index as itself: fetched (robots.txt allows it),
-    answered 2xx without redirect, no noindex/none in meta robots or X-Robots-Tag, and a
-    canonical, if any, pointing to itself."""
-    data = page.data
-    if data is None or not page.robots_allowed or page.status // 100 != 2 or page.redirects:
-        return False
-    directives = [*data.meta_robots.values(), *data.x_robots_tag]
-    for value in directives:
-        words = {w.strip().lower() for part in value.split(",") for w in part.split(":")}
-        if words & NOINDEX:
-            return False
-    canonical = _canonical(page)
-    if not canonical:
-        return True
-    try:
-        return normalise_url(canonical, page.url) == page.url
-    except InvalidInput:
-        return False
 
 
 def _first(values: Sequence[str]) -> str:
