@@ -1,10 +1,11 @@
 """Chart definitions shared by the dashboard (vega-embed) and reports (vl-convert).
 
-Each ``*_spec`` function turns analytics results into a Vega-Lite v6 specification: a
-plain JSON-ready dict with the data inline under ``data.values``, never a URL. The
-browser draws it with ``static/js/charts.js``; ``render_svg`` / ``render_png`` draw the
-same dict on the server. Values from the store (page paths, source names) are data in
-the spec: Vega draws them as SVG text and vega-embed's tooltip handler escapes them.
+Each ``*_spec`` function turns analytics results (or a watched price history) into a
+Vega-Lite v6 specification: a plain JSON-ready dict with the data inline under
+``data.values``, never a URL. The browser draws it with ``static/js/charts.js``;
+``render_svg`` / ``render_png`` draw the same dict on the server. Values from the store
+(page paths, source names) are data in the spec: Vega draws them as SVG text and
+vega-embed's tooltip handler escapes them.
 
 Dates: the analytics labels are local times of the site ("2024-03-31",
 "2024-03-31 03:00:00"); they are written as UTC instants and drawn with UTC time units,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 import vl_convert
@@ -31,6 +32,7 @@ D3Locale = Literal["fr-FR", "en-US"]
 D3_LOCALES: dict[str, D3Locale] = {"fr": "fr-FR", "en": "en-US"}
 CURRENT_COLOUR = "#4f46e5"
 PREVIOUS_COLOUR = "#9ca3af"
+THRESHOLD_COLOUR = "#b3261e"
 EXPORT_WIDTH = 640  # "container" has no container on the server
 NUMBER_FORMAT = ",.2~f"
 RATE_METRICS = frozenset({"bounce_rate", "conversion_rate"})
@@ -450,6 +452,71 @@ def funnel_spec(steps: Sequence[tuple[str, int]], *, labels: Mapping[str, str]) 
             },
         ],
     )
+
+
+def _moment_axis(moments: Sequence[datetime], lang: str) -> dict[str, Any]:
+    """At most about ``MAX_TICKS`` ticks: whole days over two days or more, else the
+    moments themselves (a monitor's check times)."""
+    span = (moments[-1] - moments[0]).total_seconds() if moments else 0
+    granularity = "day" if span >= 2 * 86400 else "hour"
+    ticks = list(moments)
+    if granularity == "day":  # every midnight inside the period
+        first = datetime(moments[0].year, moments[0].month, moments[0].day)
+        days = range(0 if first == moments[0] else 1, (moments[-1] - first).days + 1)
+        ticks = [first + timedelta(days=n) for n in days]
+    step = max(1, -(-len(ticks) // MAX_TICKS))
+    values = [
+        {"year": m.year, "month": m.month, "date": m.day, "hours": m.hour,
+         "minutes": m.minute, "utc": True}
+        for m in ticks[::step]
+    ]  # fmt: skip
+    return {"format": TIME_FORMATS[lang][granularity][0], "values": values, "labelOverlap": True}
+
+
+def price_spec(
+    points: Sequence[tuple[datetime, float]],
+    limits: Sequence[tuple[str, float]],
+    *,
+    zone: tzinfo,
+    locale: str,
+    price_title: str,
+    time_title: str,
+) -> dict[str, Any]:
+    """A step line of a monitored price over its check times (naive UTC instants, shown
+    on the clock of ``zone``), with each ``(label, price)`` limit as a dashed rule."""
+    lang = language(locale)
+    local = [m.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None) for m, _ in points]
+    values = [
+        {"t": moment.isoformat() + "Z", "price": price}
+        for moment, (_, price) in zip(local, points, strict=True)
+    ]
+    moment = {"field": "t", "type": "temporal", "timeUnit": "utcyearmonthdatehoursminutes",
+              "title": time_title}  # fmt: skip
+    x = moment | {"axis": _moment_axis(local, lang)}
+    price = _quantity("price", price_title)
+    y = _position(price) | {"scale": {"zero": False}}
+    tooltip = [moment | {"format": TIME_FORMATS[lang]["hour"][1]}, price]
+    rules = {"values": [{"label": label, "price": value} for label, value in limits]}
+    rule_y = {"field": "price", "type": "quantitative"}
+    return _chart(
+        price_title,
+        280,
+        values,
+        layer=[
+            {"mark": {"type": "line", "color": CURRENT_COLOUR, "interpolate": "step-after"},
+             "encoding": {"x": x, "y": y}},
+            {"mark": {"type": "point", "filled": True, "color": CURRENT_COLOUR},
+             "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+            # The labels name the thresholds; the rules stay out of the accessibility tree
+            # (an empty rule layer would otherwise be an unnamed graphics symbol).
+            {"data": rules, "mark": {"type": "rule", "strokeDash": [6, 4],
+                                     "color": THRESHOLD_COLOUR, "aria": False},
+             "encoding": {"y": rule_y}},
+            {"data": rules, "mark": {"type": "text", "align": "left", "dy": -6, "x": 2,
+                                     "color": THRESHOLD_COLOUR},
+             "encoding": {"y": rule_y, "text": {"field": "label", "type": "nominal"}}},
+        ],
+    )  # fmt: skip
 
 
 def _for_export(spec: Mapping[str, Any], width: int) -> dict[str, Any]:

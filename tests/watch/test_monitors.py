@@ -1,4 +1,5 @@
-"""Monitors in a real SQLite app database: validation, listing, due checks, deletion."""
+"""Monitors in a real SQLite app database: validation, updates, listing, due checks,
+deletion."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pilotage.watch.monitors import (
     list_monitors,
     parse_every,
     recent_changes,
+    update_monitor,
 )
 from tests.watch.watch_site import app_db
 
@@ -184,3 +186,117 @@ def test_deleting_a_monitor_deletes_its_history(db: AppDB) -> None:
         assert s.query(Snapshot).count() == 0 and s.query(Change).count() == 0
         with pytest.raises(NotFound):
             get_monitor(s, mid)
+
+
+COLUMNS = (
+    "name", "url", "kind", "css", "xpath", "jsonpath", "every_seconds", "competitor",
+    "keywords", "thresholds", "notify", "active",
+)  # fmt: skip
+HOOK = "https://hook.example/x"
+
+
+def _stored(db: AppDB, monitor_id: int) -> dict[str, Any]:
+    """The monitor's settings as a fresh session reads them from the database."""
+    with db.session() as s:
+        monitor = get_monitor(s, monitor_id)
+        return {name: getattr(monitor, name) for name in COLUMNS}
+
+
+def _price_monitor(db: AppDB) -> int:
+    with db.session() as s:
+        return add_monitor(
+            s, get_site(s, "shop.example"), URL, kind="price", name="Kettle", css=".price",
+            every="6h", competitor="Rival", thresholds={"drop_pct": 10},
+            notify={"emails": "a@shop.example", "webhook": HOOK, "webhook_secret": "s3cret",
+                    "apprise": "mailto://ops@shop.example tgram://bot/chat"},
+        ).id  # fmt: skip
+
+
+def test_an_update_changes_what_it_is_given_and_keeps_the_rest(db: AppDB) -> None:
+    monitor_id = _price_monitor(db)
+    before = _stored(db, monitor_id)
+    with db.session() as s:
+        update_monitor(s, get_monitor(s, monitor_id), every="1d", competitor="  Rival SA ")
+    assert _stored(db, monitor_id) == before | {"every_seconds": 86400, "competitor": "Rival SA"}
+    with db.session() as s:
+        update_monitor(
+            s, get_monitor(s, monitor_id), url="HTTPS://Rival.example:443/blog#top", name="",
+            kind="text", css=None, xpath="//article", thresholds=None, active=False,
+        )  # fmt: skip
+    after = _stored(db, monitor_id)
+    assert after == before | {
+        "url": "https://rival.example/blog", "name": "https://rival.example/blog",
+        "kind": "text", "css": None, "xpath": "//article", "every_seconds": 86400,
+        "competitor": "Rival SA", "thresholds": {}, "active": False,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"url": "ftp://rival.example/"}, "url"),
+        ({"url": "http://[::1"}, "url"),
+        ({"css": "div[["}, "selector"),
+        ({"xpath": "//p"}, "selector"),  # the price monitor keeps its CSS selector
+        ({"kind": "feed"}, "selector"),  # a feed reads no selector, and .price stays
+        ({"kind": "text", "css": None, "xpath": "//p"}, "thresholds"),  # drop_pct stays
+        ({"kind": "video"}, "kind"),
+        ({"every": "4m"}, "every"),
+        ({"every": "31d"}, "every"),
+        ({"thresholds": {"drop": 10}}, "thresholds"),
+        ({"thresholds": {"drop_pct": 0}}, "drop_pct"),
+        ({"thresholds": {"below": "nan"}}, "below"),
+        ({"notify": {"emails": ["not-an-address"]}}, "emails"),
+        ({"notify": {"webhook": "javascript:alert(1)"}}, "webhook"),
+        ({"active": "yes"}, "active"),
+    ],
+)
+def test_a_bad_update_names_the_field_and_changes_nothing(
+    db: AppDB, options: dict[str, Any], field: str
+) -> None:
+    monitor_id = _price_monitor(db)
+    before = _stored(db, monitor_id)
+    with db.session() as s:  # the caller goes on and commits: nothing may have moved
+        with pytest.raises(InvalidInput) as caught:
+            update_monitor(s, get_monitor(s, monitor_id), name="Renamed", **options)
+        assert caught.value.field == field
+    assert _stored(db, monitor_id) == before
+
+
+def _notify_after(db: AppDB, notify: dict[str, Any]) -> dict[str, Any]:
+    monitor_id = _price_monitor(db)
+    with db.session() as s:
+        update_monitor(s, get_monitor(s, monitor_id), notify=notify)
+    notified: dict[str, Any] = _stored(db, monitor_id)["notify"]
+    return notified
+
+
+APPRISE = ["mailto://ops@shop.example", "tgram://bot/chat"]
+
+
+@pytest.mark.parametrize(
+    ("notify", "secret", "apprise"),
+    [
+        ({"emails": "b@shop.example", "webhook": HOOK}, "s3cret", APPRISE),
+        ({"webhook": "HTTPS://Hook.example:443/x"}, "s3cret", APPRISE),  # the same URL
+        ({"webhook": "https://other.example/hook"}, None, APPRISE),
+        ({"webhook": HOOK, "webhook_secret": "fresh"}, "fresh", APPRISE),
+        (
+            {"webhook": HOOK, "apprise": "json://ops.example/in"},
+            "s3cret",
+            ["json://ops.example/in"],
+        ),
+        ({"webhook": HOOK, "apprise": ""}, "s3cret", None),
+    ],
+)
+def test_secrets_left_out_are_kept_while_the_webhook_stays(
+    db: AppDB, notify: dict[str, Any], secret: str | None, apprise: list[str] | None
+) -> None:
+    after = _notify_after(db, notify)
+    assert after.get("webhook_secret") == secret
+    assert after.get("apprise") == apprise
+
+
+def test_a_removed_webhook_takes_its_secret_along(db: AppDB) -> None:
+    after = _notify_after(db, {"emails": "a@shop.example"})
+    assert after == {"emails": ["a@shop.example"], "apprise": APPRISE}

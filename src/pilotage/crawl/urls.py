@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from pilotage.errors import InvalidInput
@@ -23,6 +24,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _RESERVED = frozenset(":/?#[]@!$&'()*+,;=")
 _TRIPLET = re.compile(r"%([0-9A-Fa-f]{2})")
+# A component made only of unreserved and reserved characters has nothing to change.
+_PLAIN = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")
 
 
 def _normalise_triplet(match: re.Match[str]) -> str:
@@ -36,6 +39,8 @@ def _quote_char(char: str) -> str:
 
 def normalise_percent(component: str) -> str:
     """Decode unreserved triplets, upper-case the others, encode what may not appear raw."""
+    if _PLAIN.fullmatch(component):
+        return component
     out: list[str] = []
     pos = 0
     for match in _TRIPLET.finditer(component):
@@ -93,9 +98,38 @@ def _port(parts: SplitResult, url: str) -> int | None:
     return None if port == DEFAULT_PORTS.get(parts.scheme.lower()) else port
 
 
+def _directory(base: str) -> str | None:
+    """``base`` up to the last "/" of its path (what a relative path is resolved against),
+    or None when it has no path."""
+    address = base.split("#", 1)[0].split("?", 1)[0]
+    start = address.find("://")
+    if start < 0 or address.find("/", start + 3) < 0:
+        return None
+    return address[: address.rfind("/") + 1]
+
+
 def normalise_url(url: str, base: str | None = None) -> str:
-    """Return the normal form of an absolute http(s) URL, resolving it against ``base``."""
-    raw = urljoin(base, url.strip()) if base else url.strip()
+    """Return the normal form of an absolute http(s) URL, resolving it against ``base``.
+
+    Pages of a site repeat the same links: a reference that is not empty and does not
+    start with "?" or "#" resolves the same against every page of one directory, so
+    those results are cached by (reference, directory).
+    """
+    href = url.strip()
+    if base and href and href[0] not in "?#":
+        directory = _directory(base)
+        if directory is not None:
+            return _normalise_cached(href, directory)
+    return _normalise(href, base)
+
+
+@lru_cache(maxsize=32768)
+def _normalise_cached(href: str, directory: str) -> str:
+    return _normalise(href, directory)
+
+
+def _normalise(url: str, base: str | None) -> str:
+    raw = urljoin(base, url) if base else url
     parts = urlsplit(raw)
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:

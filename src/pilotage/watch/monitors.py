@@ -1,10 +1,10 @@
 """Monitors: what to watch on a competitor's page, how often, and whom to tell.
 
 A monitor belongs to one site (the product it is a competitor of), so the site's
-members see it and its changes. Every user-given value is checked here: the URL
-(http or https, normalised), selectors (compiled on an empty page), the interval
-(at least five minutes: competitors' servers deserve politeness too), thresholds and
-the notification targets.
+members see it and its changes. Every user-given value is checked here, by one function
+for new and updated monitors (``_checked``): the URL (http or https, normalised),
+selectors (compiled on an empty page), the interval (at least five minutes: competitors'
+servers deserve politeness too), thresholds and the notification targets.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -142,6 +144,61 @@ def _keywords(values: Mapping[str, str | Sequence[str]] | None) -> dict[str, lis
     return {"include": _words(values.get("include")), "exclude": _words(values.get("exclude"))}
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """A monitor's settings as its columns hold them, every value checked."""
+
+    name: str
+    url: str
+    kind: str
+    css: str | None
+    xpath: str | None
+    jsonpath: str | None
+    every_seconds: int
+    competitor: str
+    keywords: dict[str, list[str]]
+    thresholds: dict[str, float]
+    notify: dict[str, Any]
+
+
+def _checked(
+    *,
+    url: str,
+    kind: str,
+    name: str,
+    css: str | None,
+    xpath: str | None,
+    jsonpath: str | None,
+    every: str | int,
+    competitor: str,
+    keywords: Mapping[str, str | Sequence[str]] | None,
+    thresholds: Mapping[str, Any] | None,
+    notify: Mapping[str, Any] | None,
+) -> _Columns:
+    """The one validation of a monitor's settings, for ``add_monitor`` and ``update_monitor``."""
+    if kind not in KINDS:
+        raise InvalidInput(f"kind {kind!r} is not one of {', '.join(KINDS)}", field="kind")
+    url = check_url(url)
+    css, xpath, jsonpath = (css or None), (xpath or None), (jsonpath or None)
+    _check_selectors(kind, css, xpath, jsonpath)
+    limits = check_thresholds(thresholds)
+    if kind != "price" and set(limits) & set(PRICE_THRESHOLDS):
+        raise InvalidInput(f"price thresholds need a price monitor, not {kind}", field="thresholds")
+    return _Columns(
+        name=(name.strip() or url)[:200],
+        url=url,
+        kind=kind,
+        css=css,
+        xpath=xpath,
+        jsonpath=jsonpath,
+        every_seconds=parse_every(every),
+        competitor=competitor.strip()[:200],
+        keywords=_keywords(keywords),
+        thresholds=limits,
+        notify=check_notify(notify),
+    )
+
+
 def add_monitor(
     s: Session,
     site: Site,
@@ -158,30 +215,97 @@ def add_monitor(
     thresholds: Mapping[str, Any] | None = None,
     notify: Mapping[str, Any] | None = None,
 ) -> Monitor:
-    if kind not in KINDS:
-        raise InvalidInput(f"kind {kind!r} is not one of {', '.join(KINDS)}", field="kind")
-    url = check_url(url)
-    css, xpath, jsonpath = (css or None), (xpath or None), (jsonpath or None)
-    _check_selectors(kind, css, xpath, jsonpath)
-    limits = check_thresholds(thresholds)
-    if kind != "price" and set(limits) & set(PRICE_THRESHOLDS):
-        raise InvalidInput(f"price thresholds need a price monitor, not {kind}", field="thresholds")
-    monitor = Monitor(
-        site_id=site.id,
-        name=(name.strip() or url)[:200],
+    columns = _checked(
         url=url,
         kind=kind,
+        name=name,
         css=css,
         xpath=xpath,
         jsonpath=jsonpath,
-        every_seconds=parse_every(every),
-        competitor=competitor.strip()[:200],
-        keywords=_keywords(keywords),
-        thresholds=limits,
-        notify=check_notify(notify),
-        next_check_at=_now(),
+        every=every,
+        competitor=competitor,
+        keywords=keywords,
+        thresholds=thresholds,
+        notify=notify,
     )
+    monitor = Monitor(site_id=site.id, next_check_at=_now(), **asdict(columns))
     s.add(monitor)
+    s.flush()
+    return monitor
+
+
+class Keep(Enum):
+    """The default of ``update_monitor``'s settings: the monitor's value stays."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+_T = TypeVar("_T")
+
+
+def _or(value: _T | Keep, current: _T) -> _T:
+    return current if isinstance(value, Keep) else value
+
+
+def _kept_secrets(
+    checked: dict[str, Any], given: Mapping[str, Any], old: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``checked`` with the secrets ``given`` leaves out taken from ``old``: forms never
+    show them back. A webhook's secret belongs to its URL, so a new URL drops it."""
+    out = dict(checked)
+    if given.get("apprise") is None and old.get("apprise"):
+        out["apprise"] = list(old["apprise"])
+    same_hook = out.get("webhook") is not None and out.get("webhook") == old.get("webhook")
+    if given.get("webhook_secret") is None and same_hook and old.get("webhook_secret"):
+        out["webhook_secret"] = old["webhook_secret"]
+    return out
+
+
+def update_monitor(
+    s: Session,
+    monitor: Monitor,
+    *,
+    name: str | Keep = KEEP,
+    url: str | Keep = KEEP,
+    kind: str | Keep = KEEP,
+    css: str | Keep | None = KEEP,
+    xpath: str | Keep | None = KEEP,
+    jsonpath: str | Keep | None = KEEP,
+    every: str | int | Keep = KEEP,
+    competitor: str | Keep = KEEP,
+    keywords: Mapping[str, str | Sequence[str]] | Keep | None = KEEP,
+    thresholds: Mapping[str, Any] | Keep | None = KEEP,
+    notify: Mapping[str, Any] | Keep | None = KEEP,
+    active: bool | Keep = KEEP,
+) -> Monitor:
+    """Change the settings given; the others keep their values. The result is checked
+    whole, as ``add_monitor`` checks a new monitor (so a new kind may need ``css=None``
+    for a selector it does not read), and nothing changes unless every value passes.
+    ``notify`` replaces the targets, except the secrets it leaves out (see ``_kept_secrets``).
+    """
+    if not isinstance(active, bool | Keep):
+        raise InvalidInput(f"active {active!r} is not true or false", field="active")
+    old_notify = monitor.notify or {}
+    given_notify = _or(notify, old_notify) or {}
+    interval: str | int = monitor.every_seconds if isinstance(every, Keep) else every
+    columns = _checked(
+        url=_or(url, monitor.url),
+        kind=_or(kind, monitor.kind),
+        name=_or(name, monitor.name),
+        css=_or(css, monitor.css),
+        xpath=_or(xpath, monitor.xpath),
+        jsonpath=_or(jsonpath, monitor.jsonpath),
+        every=interval,
+        competitor=_or(competitor, monitor.competitor),
+        keywords=_or(keywords, monitor.keywords),
+        thresholds=_or(thresholds, monitor.thresholds),
+        notify=given_notify,
+    )
+    for column, value in asdict(columns).items():
+        setattr(monitor, column, value)
+    monitor.notify = _kept_secrets(columns.notify, given_notify, old_notify)
+    monitor.active = _or(active, monitor.active)
     s.flush()
     return monitor
 

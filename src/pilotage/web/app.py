@@ -97,6 +97,8 @@ def routes(app: FastAPI) -> None:
         stats_api,
         users,
         watch,
+        watch_api,
+        watch_bench,
     )
 
     for module in (
@@ -110,11 +112,12 @@ def routes(app: FastAPI) -> None:
         stats_api,
         engines_api,
         seo,
+        watch_bench,  # before watch, which reads /watch/benchmark as a monitor id
         watch,
     ):
         app.include_router(module.router)
     app.include_router(seo.api)
-    app.include_router(watch.api)
+    app.include_router(watch_api.router)
     app.mount("/static", STATIC, name="static")
 
     @app.get("/api/health", tags=["Server"])
