@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.system-packages
 DATA_DIR ?= ./data
-SYSTEM_PACKAGES := goaccess chromium
+SYSTEM_PACKAGES := goaccess chromium python3-doc
 
 .PHONY: demo test setup setup-test system-packages lint typecheck pytest bench clean messages
 
@@ -19,12 +19,14 @@ $(STAMP): pyproject.toml | $(PY)
 
 setup: $(STAMP)
 
-# System packages the tests drive for real: GoAccess (the log-report reference)
-# and Debian's Chromium (Playwright's browser). Installed only when missing.
+# System packages the tests drive for real: GoAccess (the log-report reference),
+# Debian's Chromium (Playwright's browser) and the Python documentation (a real site
+# the crawler is tested and measured on). Installed only when missing.
 $(SYSSTAMP): | $(PY)
 	@missing=""; \
 	command -v goaccess >/dev/null 2>&1 || missing="$$missing goaccess"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/share/doc/python3*/html/index.html >/dev/null 2>&1 || missing="$$missing python3-doc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
