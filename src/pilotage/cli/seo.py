@@ -238,3 +238,46 @@ def diff(
     ]
     if rows:
         print_table("Issues", ["", "check", "url", "detail"], rows)
+
+
+@app.command("keywords")
+def keywords(
+    directory: Annotated[Path, typer.Argument(help="A crawl directory (seo crawl --out).")],
+    view: Annotated[
+        str,
+        typer.Option(help="terms (the site's n-grams), pages (each page's TF-IDF terms) or map."),
+    ] = "terms",
+    top: Annotated[int, typer.Option(help="Terms per size (terms) or per page (pages, map).")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Keywords of a crawl: n-gram frequencies, TF-IDF per page, term -> pages map."""
+    from pilotage.cli.common import print_csv, print_json, print_table
+    from pilotage.crawl.store import CrawlStore
+    from pilotage.seo.keywords import keyword_map, site_terms, tfidf
+
+    if view not in ("terms", "pages", "map"):
+        raise InvalidInput(f"unknown view {view!r}; use terms, pages or map", field="view")
+    if fmt not in ("table", "json", "csv"):
+        raise InvalidInput(f"unknown format {fmt!r}; use table, json or csv", field="format")
+    if top < 1:
+        raise InvalidInput(f"--top must be at least 1, not {top}", field="top")
+    with CrawlStore(directory) as store:
+        if view == "terms":
+            header = ["term", "words", "pages", "occurrences"]
+            rows = [[t.term, t.size, t.documents, t.count] for t in site_terms(store, top=top)]
+        else:
+            scores = tfidf(store, top_per_page=top)
+            if view == "pages":
+                header = ["url", "term", "tfidf"]
+                rows = [[url, term, round(score, 4)] for url, ranked in scores.items()
+                        for term, score in ranked]  # fmt: skip
+            else:
+                header = ["term", "url", "tfidf"]
+                rows = [[term, url, round(score, 4)] for term, pages in keyword_map(scores).items()
+                        for url, score in pages]  # fmt: skip
+    if fmt == "json":
+        print_json([dict(zip(header, row, strict=True)) for row in rows])
+    elif fmt == "csv":
+        print_csv(header, rows)
+    else:
+        print_table(f"Keywords ({view})", header, rows[:200])
