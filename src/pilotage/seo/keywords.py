@@ -182,7 +182,7 @@ def site_terms(
     return stats
 
 
-CACHE_TERMS = 3_000_000  # term counts kept between the two passes (about 300 MB at most)
+CACHE_TERMS = 400_000  # term counts kept between the two passes (about 60 MB at most)
 
 
 def _first_pass(
