@@ -154,6 +154,7 @@ class Crawler:
         self._delays: set[str] = set()
         self._began = time.monotonic()
         self._reported = 0.0
+        self._counted = float("-inf")
         self._renderer: Renderer | None = None
 
     # -- setup ----------------------------------------------------------------------------
@@ -236,7 +237,7 @@ class Crawler:
             for origin, rules in robots.fetched.items():
                 row = RobotsRow(origin, rules.url, rules.status, rules.verdict, rules.body)
                 self.store.save_robots(row)
-        self._reported = float("-inf")
+        self._reported = self._counted = float("-inf")
         self._report()
         self.store.mark_sitemap_pages()
         self.store.index_links()
@@ -311,7 +312,9 @@ class Crawler:
             return
         self._reported = now
         self.progress.elapsed = now - self._began
-        self.progress.queued = self.store.counts().get("queued", 0)
+        if now - self._counted >= 2.0:  # a GROUP BY over the frontier: every 2 s at most
+            self._counted = now
+            self.progress.queued = self.store.counts().get("queued", 0)
         self.on_progress(self.progress)
 
     # -- one URL --------------------------------------------------------------------------

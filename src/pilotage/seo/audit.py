@@ -120,7 +120,9 @@ def status_class(status: int) -> str:
     return "error" if status == 0 else f"{status // 100}xx"
 
 
-def _overview(store: CrawlStore, start: str) -> tuple[int, int, int, Counter[str], Counter[int]]:
+def _overview(
+    store: CrawlStore, start: str, links: graph.LinkGraph
+) -> tuple[int, int, int, Counter[str], Counter[int]]:
     pages = html = external = 0
     statuses: Counter[str] = Counter()
     depths: Counter[int] = Counter()
@@ -132,14 +134,16 @@ def _overview(store: CrawlStore, start: str) -> tuple[int, int, int, Counter[str
         statuses[status_class(page.status)] += 1
         if page.content_type in ("text/html", "application/xhtml+xml") and page.status // 100 == 2:
             html += 1
-    for depth in graph.click_depth(store).values():
+    for depth in graph.click_depth(links).values():
         depths[depth] += 1
     return pages, html, external, statuses, depths
 
 
-def all_issues(store: CrawlStore, extra_urls: Iterable[str] = ()) -> Iterable[Issue]:
+def all_issues(
+    store: CrawlStore, extra_urls: Iterable[str] = (), links: graph.LinkGraph | None = None
+) -> Iterable[Issue]:
     yield from checks.run_checks(store)
-    yield from graph.graph_issues(store, extra_urls=extra_urls)
+    yield from graph.graph_issues(store, extra_urls=extra_urls, graph=links)
     yield from duplicates.duplicate_issues(store)
     yield from keywords.cannibalisation_issues(store)
 
@@ -147,11 +151,12 @@ def all_issues(store: CrawlStore, extra_urls: Iterable[str] = ()) -> Iterable[Is
 def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:
     """Audit the crawl in ``store``; ``extra_urls`` are known URLs for orphan detection."""
     start = str(store.get_meta("start_url", ""))
-    rank = graph.pagerank(store)
+    links = graph.build_graph(store)  # once: PageRank, depths and graph checks share it
+    rank = graph.pagerank(links)
     scale = float(len(rank)) or 1.0
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
-    for issue in all_issues(store, extra_urls):
+    for issue in all_issues(store, extra_urls, links):
         key = (issue.check, issue.url, issue.detail)
         if key in seen:
             continue
@@ -161,7 +166,7 @@ def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:
         priority = SEVERITY_WEIGHT[check.severity] * importance
         findings.append(Finding(check, issue.url, issue.detail, importance, priority))
     findings.sort(key=lambda f: (-f.priority, f.check.id, f.url, f.detail))
-    pages, html, external, statuses, depths = _overview(store, start)
+    pages, html, external, statuses, depths = _overview(store, start, links)
     return Audit(
         start_url=start,
         started_at=store.get_meta("started_at"),

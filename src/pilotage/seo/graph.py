@@ -266,9 +266,14 @@ def _linked(store: CrawlStore, url: str) -> bool:
 
 
 def graph_issues(
-    store: CrawlStore, *, extra_urls: Iterable[str] = (), max_depth: int = 4
+    store: CrawlStore,
+    *,
+    extra_urls: Iterable[str] = (),
+    max_depth: int = 4,
+    graph: LinkGraph | None = None,
 ) -> Iterator[Issue]:
-    """Every issue of the link graph: orphan pages, then pages deeper than ``max_depth``."""
-    graph = build_graph(store)
+    """Every issue of the link graph: orphan pages, then pages deeper than ``max_depth``
+    (``graph``: the crawl's graph when the caller built it already)."""
+    graph = graph or build_graph(store)
     yield from orphan_issues(store, extra_urls, graph=graph)
     yield from deep_issues(click_depth(graph), max_depth=max_depth)
