@@ -9,34 +9,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from pilotage import accounts
-from pilotage.config import Settings, load_settings
 from pilotage.instance import Instance
 from pilotage.sites import get_site
-from pilotage.web import create_app
 from tests.seo.site_server import SeoSite, serve_seo_site
-from tests.web.web_support import BASE, SITE, Web, prepare_instance
+from tests.web.web_support import SITE, Web
 
 
 @pytest.fixture
 def seo_site() -> Iterator[SeoSite]:
     with serve_seo_site() as served:
         yield served
-
-
-@pytest.fixture
-def private_web(
-    settings: Settings, cheap_argon2: None, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Web]:
-    """The app with private addresses allowed, as the local test site needs."""
-    monkeypatch.setenv("PILOTAGE_WATCH_ALLOW_PRIVATE", "true")
-    allowed = load_settings()
-    prepare_instance(allowed)
-    with TestClient(create_app(allowed), base_url=BASE) as client:
-        yield Web(client, allowed)
 
 
 def _crawl(web: Web, url: str, max_pages: str = "60") -> str:

@@ -11,22 +11,19 @@ from contextlib import contextmanager
 
 import feedparser
 import pytest
-from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilotage import accounts
-from pilotage.config import Settings, load_settings
 from pilotage.errors import InvalidInput
 from pilotage.instance import Instance
 from pilotage.sites import get_site
 from pilotage.store.app import Change, Snapshot
 from pilotage.watch.monitors import add_monitor, check_url, list_monitors, parse_every
 from pilotage.watch.schedule import WatchScheduler
-from pilotage.web import create_app
 from tests.watch.watch_site import WatchSite, news_page, product_page, serve_watch_site
-from tests.web.web_support import BASE, SITE, Web, prepare_instance
+from tests.web.web_support import BASE, SITE, Web
 
 EN = {"Accept-Language": "en"}
 WATCH = f"/sites/{SITE}/watch"
@@ -43,18 +40,6 @@ def no_background_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
 def rival() -> Iterator[WatchSite]:
     with serve_watch_site() as served:
         yield served
-
-
-@pytest.fixture
-def private_web(
-    settings: Settings, cheap_argon2: None, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Web]:
-    """The app with private addresses allowed, as the local competitor's site needs."""
-    monkeypatch.setenv("PILOTAGE_WATCH_ALLOW_PRIVATE", "true")
-    allowed = load_settings()
-    prepare_instance(allowed)
-    with TestClient(create_app(allowed), base_url=BASE) as client:
-        yield Web(client, allowed)
 
 
 @contextmanager
