@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email
 import hashlib
 import hmac
 import json
@@ -13,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +33,7 @@ from pilotage.watch.notify import (
     send_apprise,
     send_email,
 )
+from tests.watch.watch_site import Inbox
 
 PASSWORD = "hunter2-Sup3r-S3cret"
 SCRIPT = "<script>alert(1)</script>"
@@ -68,22 +67,6 @@ def free_port() -> int:
 
 
 # --- a real SMTP server ---------------------------------------------------------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def message(self, index: int = 0) -> EmailMessage:
-        content = self.envelopes[index].content
-        assert isinstance(content, bytes)
-        parsed = email.message_from_bytes(content, policy=default_policy)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
 
 
 def only_password(

@@ -8,19 +8,15 @@ the significance formula of ``pilotage.watch.diff.significance`` applied by hand
 from __future__ import annotations
 
 import asyncio
-import email
 import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from pilotage.config import Settings, load_settings
 from pilotage.sites import get_site
@@ -30,6 +26,7 @@ from pilotage.watch.runner import Outcome
 from pilotage.watch.schedule import run_checks
 from tests.server_support import free_port
 from tests.watch.watch_site import (
+    Inbox,
     WatchSite,
     app_db,
     news_page,
@@ -42,22 +39,6 @@ RSS = "application/rss+xml"
 OLD_NEWS = ["Alpha launches a plan", "Prices start at 10 euros"]
 # the first paragraph gains one word ("bigger"), a new one of two words is appended
 NEW_NEWS = ["Alpha launches a bigger plan", "Prices start at 10 euros", "Beta joins"]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def message(self, index: int = 0) -> EmailMessage:
-        content = self.envelopes[index].content
-        assert isinstance(content, bytes)
-        parsed = email.message_from_bytes(content, policy=default_policy)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
 
 
 @pytest.fixture

@@ -13,14 +13,19 @@ the app database they run against.
 
 from __future__ import annotations
 
+import email
 import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from pilotage.sites import add_site
 from pilotage.store.app import AppDB
@@ -153,3 +158,21 @@ def app_db(directory: Path, domain: str = "shop.example") -> AppDB:
     with db.session() as s:
         add_site(s, domain)
     return db
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what a real SMTP server received."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def message(self, index: int = 0) -> EmailMessage:
+        content = self.envelopes[index].content
+        assert isinstance(content, bytes)
+        parsed = email.message_from_bytes(content, policy=default_policy)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
