@@ -362,6 +362,19 @@ def test_apprise_json_to_local_server(web: tuple[Received, str]) -> None:
     assert f"- {SCRIPT}" in document["message"]
 
 
+def test_the_guard_checks_generic_apprise_hosts(web: tuple[Received, str]) -> None:
+    """json:// posts where the user says, like a webhook: a loopback host is refused
+    unless private addresses are allowed; nothing reaches the server when refused."""
+    received, base = web
+    url = base.replace("http://", "json://user:TOKEN-123456@") + "/notify"
+    with pytest.raises(UrlRefused) as caught:
+        send_apprise([url], notice(), locale="en", guard=UrlGuard())
+    assert caught.value.field == "apprise_url" and "TOKEN" not in caught.value.message
+    assert received.requests == []
+    send_apprise([url], notice(), locale="en", guard=UrlGuard(allow_private=True))
+    assert len(received.requests) == 1
+
+
 def test_invalid_apprise_url_is_invalid_input() -> None:
     with pytest.raises(InvalidInput) as caught:
         send_apprise(["nosuchscheme://TOKEN-123456@host/"], notice(), locale="en")

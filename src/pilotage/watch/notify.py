@@ -469,14 +469,42 @@ def _apprise_for(urls: Sequence[str]) -> apprise.Apprise:
     return channels
 
 
+# apprise schemes that post to any host a user names: the SSRF guard checks that host.
+_ANY_HOST_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
+
+
+def guard_apprise(urls: Sequence[str], guard: UrlGuard) -> None:
+    """Refuse generic apprise URLs (``json://``, ``form://``, ``xml://``) whose host is not
+    public, as webhooks are: apprise itself applies no such guard. Service schemes
+    (Slack, Telegram…) reach their fixed public APIs."""
+    for index, url in enumerate(urls, start=1):
+        parts = urlsplit(url)
+        if parts.scheme.lower() in _ANY_HOST_SCHEMES:
+            secure = parts.scheme.lower().endswith("s")
+            try:
+                guard.check(f"{'https' if secure else 'http'}://{parts.netloc.rpartition('@')[2]}/")
+            except UrlRefused:
+                raise UrlRefused(
+                    f"apprise URL #{index} points to an address that is not public",
+                    field="apprise_url",
+                ) from None
+
+
 def send_apprise(
-    urls: Sequence[str], notice: ChangeNotice, *, locale: Locale, translate: Translate = identity
+    urls: Sequence[str],
+    notice: ChangeNotice,
+    *,
+    locale: Locale,
+    translate: Translate = identity,
+    guard: UrlGuard | None = None,
 ) -> None:
     """Send the change as plain text to apprise channels; URLs are secrets (tokens).
 
     Plain text rather than Markdown, so page content cannot become links or markup.
-    Note that apprise itself applies no SSRF guard to ``json://``-like URLs.
+    With a ``guard``, generic URLs are checked first (:func:`guard_apprise`).
     """
+    if guard is not None:
+        guard_apprise(urls, guard)
     secrets = [s for url in urls for s in url_secrets(url)]
     with _masked(_APPRISE_LOGGERS, secrets):
         channels = _apprise_for(urls)
@@ -491,7 +519,14 @@ def send_apprise(
 
 
 async def asend_apprise(
-    urls: Sequence[str], notice: ChangeNotice, *, locale: Locale, translate: Translate = identity
+    urls: Sequence[str],
+    notice: ChangeNotice,
+    *,
+    locale: Locale,
+    translate: Translate = identity,
+    guard: UrlGuard | None = None,
 ) -> None:
     """``send_apprise`` in a worker thread (apprise blocks on network I/O)."""
-    await asyncio.to_thread(send_apprise, urls, notice, locale=locale, translate=translate)
+    await asyncio.to_thread(
+        send_apprise, urls, notice, locale=locale, translate=translate, guard=guard
+    )

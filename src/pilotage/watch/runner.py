@@ -351,7 +351,11 @@ async def _send(
     if isinstance(apprise_urls, Sequence) and apprise_urls:
         try:
             await notify.asend_apprise(
-                [str(u) for u in apprise_urls], notice, locale=lang, translate=translate
+                [str(u) for u in apprise_urls],
+                notice,
+                locale=lang,
+                translate=translate,
+                guard=fetcher.guard,
             )
         except PilotageError as exc:
             failures.append(f"apprise: {exc.message}")
