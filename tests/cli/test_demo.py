@@ -65,3 +65,10 @@ def test_demo_loads_once_and_stats_are_filled(
     assert achat["control"]["variant"] == "A" and [v["variant"] for v in achat["variants"]] == ["B"]
     assert achat["srm_p_value"] > 0.001  # a 50/50 split by construction
     assert achat["variants"][0]["lift"] > 0  # the uplift built into arm B
+
+    # The Watch page's benchmark is seeded: 5 competitors, 4 weighted criteria.
+    assert main(["watch", "bench", "show", *site, "--format", "json"]) == 0
+    bench = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    assert len(bench) == 5 and bench["Boutique démo"]["self"]
+    # By hand: (3.5 x 2 + 3.0 x 1.5 + 4.0 + 4.5) / (2 + 1.5 + 1 + 1) = 20 / 5.5.
+    assert bench["Boutique démo"]["weighted"] == pytest.approx(20 / 5.5, abs=1e-4)

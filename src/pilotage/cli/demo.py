@@ -19,7 +19,10 @@ from pilotage.cli.users import print_owner_login
 from pilotage.collect.importers.report import ImportReport
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from pilotage.instance import Instance
+    from pilotage.store.app import Site
 
 SHOP = "boutique.example"
 LOG_SITE = "semicomplete.com"
@@ -59,10 +62,42 @@ def load_shop(inst: Instance, now: datetime, daily_visitors: int = 400) -> None:
             domain.set_rate(
                 s, site, currency, (Decimal(1) / Decimal(per_euro)).quantize(Decimal("1e-8"))
             )
+        load_benchmark(s, site)
     report = ImportReport(source=f"demo shop ({DEMO_DAYS} days)", read=data.hits.num_rows)
     with console.status("Sessionising and storing the demo shop…"):
         inst.load_hits(data.hits, report)
     summary(report, json=False)
+
+
+# The demo shop's competitor benchmark (seeded, fictional competitors): criterion ->
+# (weight, axis of the positioning map), and each competitor's scores out of 5.
+BENCHMARK_CRITERIA = {
+    "Prix": (2.0, "x"),
+    "Largeur de gamme": (1.5, "y"),
+    "Délais de livraison": (1.0, None),
+    "Service client": (1.0, None),
+}
+BENCHMARK_SCORES = {
+    "Boutique démo": (3.5, 3.0, 4.0, 4.5),
+    "Maison Rivet": (2.5, 4.5, 3.0, 3.5),
+    "Déco Direct": (4.5, 2.5, 4.5, 2.5),
+    "Atelier Chêne & Co": (2.0, 3.5, 2.5, 4.5),
+    "Le Grenier Moderne": (4.0, 4.0, 3.5, 3.0),
+}
+
+
+def load_benchmark(s: Session, site: Site) -> None:
+    """Competitors x weighted criteria for the Watch page's benchmark and map."""
+    from pilotage.watch.benchmark import add_competitor, add_criterion, set_score
+
+    criteria = [
+        add_criterion(s, site, name, weight, axis)
+        for name, (weight, axis) in BENCHMARK_CRITERIA.items()
+    ]
+    for index, (name, scores) in enumerate(BENCHMARK_SCORES.items()):
+        competitor = add_competitor(s, site, name, is_self=index == 0)
+        for criterion, score in zip(criteria, scores, strict=True):
+            set_score(s, competitor, criterion, score)
 
 
 def replay_recent(table: pa.Table, now: datetime) -> pa.Table:
