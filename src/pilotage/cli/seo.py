@@ -20,26 +20,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pilotage.durations import parse_duration
 from pilotage.errors import InvalidInput
 
 app = typer.Typer(help="SEO audit: crawl a site, report its issues, compare crawls.")
-
-
-def parse_duration(text: str, field: str) -> float | None:
-    """'90', '90s', '15m', '2h' -> seconds; '' -> None."""
-    if not text:
-        return None
-    units = {"s": 1, "m": 60, "h": 3600}
-    number, unit = (text[:-1], text[-1]) if text[-1] in units else (text, "s")
-    try:
-        seconds = float(number) * units[unit]
-    except ValueError:
-        raise InvalidInput(
-            f"--{field} {text!r} is not a duration like 90s, 15m or 2h", field=field
-        ) from None
-    if seconds <= 0:
-        raise InvalidInput(f"--{field} must be positive, not {text!r}", field=field)
-    return seconds
 
 
 @contextmanager
@@ -100,7 +84,7 @@ def crawl(
         start_url=url,
         max_pages=max_pages,
         max_depth=None if max_depth < 0 else max_depth,
-        max_seconds=parse_duration(max_time, "max-time"),
+        max_seconds=parse_duration(max_time, "max-time") if max_time else None,
         concurrency=concurrency,
         delay=delay,
         obey_robots=not ignore_robots,
@@ -136,8 +120,16 @@ def crawl(
             progress.update(task, completed=p.pages, total=total, rate=rate, errors=p.errors)
 
         crawler = Crawler(settings, store, executor=executor, on_progress=show)
-        with progress:
-            summary = asyncio.run(crawler.run())
+        try:
+            with progress:
+                summary = asyncio.run(crawler.run())
+        except KeyboardInterrupt:
+            print(
+                f"Interrupted: {store.page_count()} pages saved in {out}; "
+                "run the same command again to resume.",
+                file=sys.stderr,
+            )
+            raise typer.Exit(130) from None
     stopped = {"done": "done", "max-pages": "page limit reached", "time": "time limit reached"}
     print(
         f"Crawled {summary.pages} pages and checked {summary.external} external links "

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilotage.crawl.urls import normalise_url
+from pilotage.durations import parse_duration
 from pilotage.errors import InvalidInput, NotFound
 from pilotage.store.app import Change, Monitor, Site
 from pilotage.store.app.models import _now
@@ -31,8 +32,6 @@ KINDS = ("text", "price", "availability", "feed")
 MIN_EVERY = 300
 MAX_EVERY = 30 * 86400
 THRESHOLD_KEYS = ("drop_pct", "rise_pct", "below", "above", "min_significance")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 # Selectors each kind reads: a price can be read from a CSS selection; an availability,
 # only from structured data; a feed is read whole.
 _SELECTORS: dict[str, tuple[str, ...]] = {
@@ -50,10 +49,7 @@ def parse_every(text: str | int) -> int:
     if isinstance(text, int) and not isinstance(text, bool):
         seconds = text
     else:
-        match = _DURATION.match(str(text).lower())
-        if match is None:
-            raise InvalidInput(f"interval {text!r} is not like 30m, 6h or 1d", field="every")
-        seconds = int(float(match.group(1)) * _UNITS[match.group(2)])
+        seconds = int(parse_duration(str(text), "every"))
     if not MIN_EVERY <= seconds <= MAX_EVERY:
         raise InvalidInput(
             f"interval {text!r} must be between 5 minutes and 30 days", field="every"
