@@ -68,6 +68,7 @@ def test_diff_shows_fixed_and_new_issues(
     "args",
     [
         ["seo", "keywords", "/no/such/crawl"],
+        ["seo", "report", "{tmp}/junk"],
         ["seo", "report", "/no/such/crawl"],
         ["seo", "crawl", "not a url", "--out", "{tmp}/c"],
         ["seo", "crawl", "http://127.0.0.1/", "--out", "{tmp}/c"],
@@ -79,6 +80,8 @@ def test_diff_shows_fixed_and_new_issues(
 def test_bad_input_is_one_line_and_status_2(
     args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "crawl.sqlite").write_bytes(b"not a database at all" * 100)
     code, _, err = run(capsys, *[a.format(tmp=tmp_path) for a in args])
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("pilotage: error: ")

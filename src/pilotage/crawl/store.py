@@ -110,9 +110,13 @@ class CrawlStore:
                 f"{self.directory} holds no crawl ({FILENAME} is missing)", field="dir"
             )
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise InvalidInput(f"{self.path} is not a crawl file ({exc})", field="dir") from None
         self._seq = self.db.execute("SELECT coalesce(max(seq), 0) FROM frontier").fetchone()[0]
 
     def close(self) -> None:
