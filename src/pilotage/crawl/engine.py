@@ -181,7 +181,7 @@ class Crawler:
                 field="out",
             )
         self.store.requeue_interrupted()
-        self._internal_taken = self.store.page_count()
+        self._internal_taken = self.store.internal_page_count()
         self._traps = set(self.store.get_meta("traps", []))
         for (url,) in self.store.db.execute("SELECT url FROM frontier WHERE url LIKE '%?%'"):
             parts = urlsplit(url)  # the trap counts go on where they were

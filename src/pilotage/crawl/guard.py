@@ -85,7 +85,8 @@ class UrlGuard:
             if reason is not None:
                 raise UrlRefused(
                     f"URL {url!r} resolves to {reason} address {address}; "
-                    "allow private addresses (--allow-private) to fetch it",
+                    "private addresses need --allow-private "
+                    "(PILOTAGE_WATCH_ALLOW_PRIVATE in the server)",
                     field="url",
                 )
 

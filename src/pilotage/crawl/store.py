@@ -264,6 +264,17 @@ class CrawlStore:
     def page_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM pages").fetchone()[0])
 
+    def internal_page_count(self) -> int:
+        """Pages of the crawled site itself (meta "site"), external links checked left out."""
+        netloc = str(self.get_meta("site", "")).partition("://")[2]
+        if not netloc:
+            return self.page_count()
+        row = self.db.execute(
+            "SELECT count(*) FROM pages WHERE url LIKE ? OR url LIKE ?",
+            (f"http://{netloc}/%", f"https://{netloc}/%"),
+        ).fetchone()
+        return int(row[0])
+
     def links(self) -> Iterator[LinkRow]:
         for src, dst, text, rel, nofollow, internal in self.db.execute("SELECT * FROM links"):
             yield LinkRow(src, dst, text, rel, bool(nofollow), bool(internal))

@@ -64,7 +64,8 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                 if reason is not None:
                     raise UrlRefused(
                         f"host {host!r} resolves to {reason} address {address} when connecting; "
-                        "allow private addresses (--allow-private) to fetch it",
+                        "private addresses need --allow-private "
+                        "(PILOTAGE_WATCH_ALLOW_PRIVATE in the server)",
                         field="url",
                     )
         return list(addresses)

@@ -70,21 +70,9 @@ def info(path: Path) -> CrawlInfo:
         started = store.get_meta("started_at")
         finished = store.get_meta("finished_at")
         stopped_by = store.get_meta("stopped_by")
-        pages = _internal_pages(store)
+        pages = store.internal_page_count()
     state = "running" if is_running(path) else ("finished" if finished else "stopped")
     return CrawlInfo(path.name, path, start, started, finished, pages, state, stopped_by)
-
-
-def _internal_pages(store: CrawlStore) -> int:
-    """Pages of the site itself (external links checked are not pages of the crawl)."""
-    netloc = str(store.get_meta("site", "")).partition("://")[2]
-    if not netloc:
-        return store.page_count()
-    row = store.db.execute(
-        "SELECT count(*) FROM pages WHERE url LIKE ? OR url LIKE ?",
-        (f"http://{netloc}/%", f"https://{netloc}/%"),
-    ).fetchone()
-    return int(row[0])
 
 
 def list_crawls(settings: Settings, site_id: int) -> list[CrawlInfo]:
