@@ -383,6 +383,19 @@ def extract_page(
     ``headers`` are (lowercased name, value) pairs, repeated headers kept. ``charset``
     overrides the Content-Type charset. ``structured=False`` skips microdata/RDFa.
     """
+    return extract_with_words(url, body, headers, charset=charset, structured=structured)[0]
+
+
+def extract_with_words(
+    url: str,
+    body: bytes,
+    headers: Sequence[tuple[str, str]],
+    *,
+    charset: str | None = None,
+    structured: bool = True,
+) -> tuple[PageData, list[str]]:
+    """``extract_page`` and the words of the page's text (``pilotage.seo.text.words``),
+    which the crawl's workers count into keyword terms without tokenising twice."""
     if charset is None:
         charset = charset_of(next((v for k, v in headers if k.lower() == "content-type"), None))
     html, encoding = decode_body(body, charset)
@@ -408,4 +421,4 @@ def extract_page(
     page.word_count = len(tokens)
     page.text_hash = textmod.text_hash(page.text)
     page.simhash = textmod.simhash(tokens)
-    return page
+    return page, tokens
