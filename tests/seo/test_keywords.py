@@ -9,12 +9,11 @@ from pilotage.seo.keywords import (
     TermStat,
     cannibalisation_issues,
     keyword_map,
-    ngrams,
     site_terms,
-    terms,
     tfidf,
 )
 from pilotage.seo.model import Issue, PageData
+from pilotage.seo.terms import ngrams, terms
 
 SITE = "https://example.org/"
 
@@ -93,19 +92,18 @@ def test_tfidf_sublinear_by_hand(tmp_path: Path) -> None:
     assert score == pytest.approx(1.0)
 
 
-def test_tfidf_counts_again_when_the_cache_is_full(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A site too large for the cache of term counts gets the same scores, read twice."""
-    import pilotage.seo.keywords as keywords
-
+def test_tfidf_from_text_when_the_crawl_stored_no_counts(tmp_path: Path) -> None:
+    """A crawl file written before term counts were stored gets the same scores."""
     vocabulary = ["alpha", "beta", "gamma"]
     texts = {
         f"d{i}": " ".join(w for w, k in zip(vocabulary, row, strict=True) for _ in range(k))
         for i, row in enumerate(SKLEARN_COUNTS)
     }
     store = make_store(tmp_path, texts)
-    monkeypatch.setattr(keywords, "CACHE_TERMS", 4)  # about two pages' worth
+    stored = tfidf(store)
+    assert store.db.execute("SELECT count(*) FROM terms").fetchone()[0] == len(texts)
+    store.db.execute("DELETE FROM terms")
+    assert tfidf(store) == stored
     scores = tfidf(store, n=(1,), sublinear=False)
     for i, expected in enumerate(SKLEARN_TFIDF):
         got = dict(scores[f"{SITE}d{i}"])

@@ -413,7 +413,9 @@ class Crawler:
         if parsed is None:
             self.store.write_page(row, None, b"", [])
         else:
-            self.store.write_page(row, parsed.data_json, parsed.text_blob, parsed.links)
+            self.store.write_page(
+                row, parsed.data_json, parsed.text_blob, parsed.links, parsed.terms_blob
+            )
             self._enqueue_links(row, parsed)
         if count:
             if internal:

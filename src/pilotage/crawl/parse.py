@@ -2,9 +2,9 @@
 
 It runs in worker processes (``Crawler(executor=...)``), so it returns only compact,
 cheap-to-pickle values: the page's JSON already serialised, its text already
-compressed, its links as tuples with their internal/external verdict. The fetching
-process is left with I/O and SQLite, which keeps its event loop free and its timings
-honest.
+compressed, its keyword terms already counted, its links as tuples with their
+internal/external verdict. The fetching process is left with I/O and SQLite, which
+keeps its event loop free and its timings honest.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pilotage.crawl.urls import host_of
-from pilotage.seo.extract import extract_page
+from pilotage.seo.extract import extract_with_words
+from pilotage.seo.terms import pack_counts, page_counts
 
 LinkTuple = tuple[str, str, str, bool, bool]  # dst, text, rel, nofollow, internal
 AUTO_RENDER_WORDS = 50
@@ -25,6 +26,7 @@ AUTO_RENDER_WORDS = 50
 class ParsedPage:
     data_json: bytes  # PageData.to_json_bytes()
     text_blob: bytes  # zlib-compressed visible text, b"" when there is none
+    terms_blob: bytes  # the text's keyword terms counted (pilotage.seo.terms.pack_counts)
     links: list[LinkTuple]
     canonical: str | None  # first canonical href as written
     follow: bool  # meta robots allows following the page's links
@@ -61,7 +63,7 @@ def parse_page(
     site_host: str,
     subdomains: bool,
 ) -> ParsedPage:
-    data = extract_page(url, body, headers, charset=charset)
+    data, tokens = extract_with_words(url, body, headers, charset=charset)
     robots = data.meta_robots.get("robots", "").lower()
     links: list[LinkTuple] = []
     for link in data.links:
@@ -69,10 +71,12 @@ def parse_page(
             internal = is_internal(link.url, site_host, subdomains)
             nofollow = "nofollow" in link.rel.split()
             links.append((link.url, link.text, link.rel, nofollow, internal))
-    text = zlib.compress(data.text.encode(), 6) if data.text else b""
+    # Level 1: the text is read back rarely, and compressing is paid for every page.
+    text = zlib.compress(data.text.encode(), 1) if data.text else b""
     return ParsedPage(
         data_json=data.to_json_bytes(),
         text_blob=text,
+        terms_blob=pack_counts(page_counts(tokens)),
         links=links,
         canonical=data.canonical[0] if data.canonical else None,
         follow="nofollow" not in robots and "none" not in robots,

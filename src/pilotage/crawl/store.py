@@ -25,6 +25,8 @@ import orjson
 
 from pilotage.errors import InvalidInput
 from pilotage.seo.model import PageData
+from pilotage.seo.terms import pack_counts, page_counts
+from pilotage.seo.text import words
 
 FILENAME = "crawl.sqlite"
 SCHEMA = """
@@ -42,6 +44,7 @@ CREATE TABLE IF NOT EXISTS pages (
     in_sitemap INTEGER NOT NULL DEFAULT 0, data TEXT
 );
 CREATE TABLE IF NOT EXISTS texts (url TEXT PRIMARY KEY, text BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS terms (url TEXT PRIMARY KEY, counts BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS links (
     src TEXT NOT NULL, dst TEXT NOT NULL, text TEXT NOT NULL, rel TEXT NOT NULL,
     nofollow INTEGER NOT NULL, internal INTEGER NOT NULL
@@ -193,11 +196,12 @@ class CrawlStore:
     def save_page(self, page: PageRow, links: Iterable[LinkRow] = ()) -> None:
         """Write a page, its text and its links, and close its frontier entry, atomically."""
         data = None if page.data is None else page.data.to_json_bytes()
-        text = b""
+        text = counts = b""
         if page.data is not None and page.data.text:
-            text = zlib.compress(page.data.text.encode(), 6)
+            text = zlib.compress(page.data.text.encode(), 1)
+            counts = pack_counts(page_counts(words(page.data.text)))
         rows = [(x.dst, x.text, x.rel, x.nofollow, x.internal) for x in links]
-        self.write_page(page, data, text, rows)
+        self.write_page(page, data, text, rows, counts)
 
     def write_page(
         self,
@@ -205,9 +209,11 @@ class CrawlStore:
         data_json: bytes | None,
         text_blob: bytes,
         links: Iterable[tuple[str, str, str, bool, bool]],
+        terms_blob: bytes = b"",
     ) -> None:
-        """``save_page`` with the page's JSON, text and links already prepared
-        (``pilotage.crawl.parse`` does it in worker processes)."""
+        """``save_page`` with the page's JSON, text, links and packed term counts
+        (``pilotage.seo.terms``) already prepared: ``pilotage.crawl.parse`` does it in
+        worker processes."""
         data = None if data_json is None else data_json.decode()
         known = self.db.execute("SELECT 1 FROM pages WHERE url = ?", (page.url,)).fetchone()
         with self._transaction():
@@ -222,6 +228,10 @@ class CrawlStore:
             )  # fmt: skip
             if text_blob:
                 self.db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (page.url, text_blob))
+            if terms_blob:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO terms VALUES (?, ?)", (page.url, terms_blob)
+                )
             if known:  # saved again (a resumed crawl): links has no index on src
                 self.db.execute("DELETE FROM links WHERE src = ?", (page.url,))
             self.db.executemany(
@@ -286,6 +296,16 @@ class CrawlStore:
     def texts(self) -> Iterator[tuple[str, str]]:
         for url, blob in self.db.execute("SELECT url, text FROM texts ORDER BY url"):
             yield str(url), zlib.decompress(blob).decode()
+
+    def term_rows(self) -> Iterator[tuple[str, bytes | None, str | None]]:
+        """(url, packed term counts, text) of every page with text, in URL order; the text
+        only when no counts were stored (a page saved by an older version)."""
+        sql = (
+            "SELECT t.url, k.counts, CASE WHEN k.counts IS NULL THEN t.text END "
+            "FROM texts t LEFT JOIN terms k USING (url) ORDER BY t.url"
+        )
+        for url, counts, text in self.db.execute(sql):
+            yield str(url), counts, None if text is None else zlib.decompress(text).decode()
 
     def sitemap_urls(self) -> Iterator[tuple[str, str, str | None]]:
         yield from self.db.execute("SELECT url, sitemap, lastmod FROM sitemap_urls ORDER BY url")

@@ -14,11 +14,11 @@ Priority (documented in docs/seo.md):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pilotage.crawl.store import CrawlStore
+from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.crawl.urls import same_site
 from pilotage.seo import checks, duplicates, graph, keywords
 from pilotage.seo.model import SEVERITY_WEIGHT, Check, Issue
@@ -142,10 +142,21 @@ def _overview(
 def all_issues(
     store: CrawlStore, extra_urls: Iterable[str] = (), links: graph.LinkGraph | None = None
 ) -> Iterable[Issue]:
-    yield from checks.run_checks(store)
+    """Every check's issues; the pages are read and parsed once, the page checks taking
+    them as they come while the duplicate and keyword checks gather what they need."""
+    prints: list[duplicates.Fingerprint] = []
+    headlines: dict[str, set[str]] = {}
+
+    def gathering(rows: Iterable[PageRow]) -> Iterator[PageRow]:
+        for row in rows:
+            duplicates.add_fingerprint(row, prints)
+            keywords.add_headline_terms(row, headlines)
+            yield row
+
+    yield from checks.run_checks(store, rows=gathering(store.pages()))
     yield from graph.graph_issues(store, extra_urls=extra_urls, graph=links)
-    yield from duplicates.duplicate_issues(store)
-    yield from keywords.cannibalisation_issues(store)
+    yield from duplicates.fingerprint_issues(prints)
+    yield from keywords.cannibalisation_issues(store, headlines=headlines)
 
 
 def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:

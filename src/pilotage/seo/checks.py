@@ -15,10 +15,10 @@ canonicalised elsewhere). Link checks are SQL joins over the crawl file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pilotage.crawl.store import CrawlStore
+from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.seo import checks_page, checks_site
 from pilotage.seo.model import Category, Check, Issue, Severity
 
@@ -301,11 +301,20 @@ CHECKS: tuple[Check, ...] = (
 )  # fmt: skip
 
 
-def run_checks(store: CrawlStore, *, thresholds: Thresholds = Thresholds()) -> Iterator[Issue]:
-    """Every issue of this module's checks in one pass over the crawl, then the site checks."""
+def run_checks(
+    store: CrawlStore,
+    *,
+    thresholds: Thresholds = Thresholds(),
+    rows: Iterable[PageRow] | None = None,
+) -> Iterator[Issue]:
+    """Every issue of this module's checks in one pass over the crawl, then the site checks.
+
+    ``rows``: the crawl's pages (``store.pages()``) as the caller reads them, so that an
+    audit parses each page once for all its checks; every row is consumed.
+    """
     site = checks_site.Site.of(store)
     collector = checks_site.Collector()
-    for row in store.pages(with_data=True):
+    for row in store.pages(with_data=True) if rows is None else rows:
         if not site.internal(row.url):
             continue
         yield from checks_site.row_issues(row, site)

@@ -28,7 +28,7 @@ import numpy as np
 from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.errors import InvalidInput
 from pilotage.seo.checks_page import is_indexable
-from pilotage.seo.model import Check, Issue
+from pilotage.seo.model import Check, Issue, others_detail
 
 MAX_DISTANCE_LIMIT = 8  # 9 blocks of ~7 bits: beyond, the buckets hold most of the site
 _NOINDEX = frozenset({"noindex", "none"})
@@ -86,9 +86,14 @@ def fingerprints(pages: Iterable[PageRow]) -> list[Fingerprint]:
     """The fingerprints of the indexable pages that have some text."""
     found: list[Fingerprint] = []
     for page in pages:
-        if page.data is not None and page.data.text_hash and is_indexable(page):
-            found.append(Fingerprint(page.url, page.data.text_hash, page.data.simhash))
+        add_fingerprint(page, found)
     return found
+
+
+def add_fingerprint(page: PageRow, found: list[Fingerprint]) -> None:
+    """Append the page's fingerprint to ``found`` if it is indexable and has some text."""
+    if page.data is not None and page.data.text_hash and is_indexable(page):
+        found.append(Fingerprint(page.url, page.data.text_hash, page.data.simhash))
 
 
 def _blocks(count: int) -> list[tuple[int, int]]:
@@ -131,12 +136,6 @@ def _close_pairs(values: np.ndarray, bucket: np.ndarray, max_distance: int) -> s
     return pairs
 
 
-def _detail(urls: Iterable[str], cap: int) -> str:
-    ordered = sorted(urls)
-    shown = " ".join(ordered[:cap])
-    return shown if len(ordered) <= cap else f"{shown} (+{len(ordered) - cap} more)"
-
-
 def duplicate_issues(
     pages: CrawlStore | Iterable[PageRow], *, max_distance: int = 3, cap: int = 10
 ) -> Iterator[Issue]:
@@ -145,14 +144,22 @@ def duplicate_issues(
     ``detail`` lists the other pages (sorted, space-separated, at most ``cap`` of them).
     """
     rows = pages.pages() if isinstance(pages, CrawlStore) else pages
-    found = fingerprints(rows)
+    return fingerprint_issues(fingerprints(rows), max_distance=max_distance, cap=cap)
+
+
+def fingerprint_issues(
+    found: Sequence[Fingerprint], *, max_distance: int = 3, cap: int = 10
+) -> Iterator[Issue]:
+    """``duplicate_issues`` from fingerprints already gathered (an audit reading the pages
+    once collects them with ``add_fingerprint``)."""
     groups: dict[str, list[str]] = {}
     for item in found:
         groups.setdefault(item.text_hash, []).append(item.url)
     for urls in groups.values():
         if len(urls) > 1:
+            ordered = sorted(set(urls))
             for url in urls:
-                yield Issue("duplicate-content", url, _detail(set(urls) - {url}, cap))
+                yield Issue("duplicate-content", url, others_detail(ordered, url, cap))
     near: dict[int, set[str]] = {}
     pairs = near_duplicate_pairs([x.simhash for x in found], max_distance=max_distance)
     for i, j in pairs:
@@ -160,4 +167,4 @@ def duplicate_issues(
             near.setdefault(i, set()).add(found[j].url)
             near.setdefault(j, set()).add(found[i].url)
     for i in sorted(near):
-        yield Issue("near-duplicate-content", found[i].url, _detail(near[i], cap))
+        yield Issue("near-duplicate-content", found[i].url, others_detail(sorted(near[i]), "", cap))

@@ -8,7 +8,10 @@ Check ids follow Lighthouse's SEO audit ids where one exists (``document-title``
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any, Literal
 
 import orjson
@@ -132,3 +135,18 @@ class Issue:
     check: str
     url: str
     detail: str = ""
+
+
+def others_detail(ordered: Sequence[str], url: str, cap: int) -> str:
+    """The URLs of ``ordered`` (sorted, distinct) other than ``url``, at most ``cap`` of
+    them, then "(+N more)": an issue's list of the other pages of its group. It costs
+    ``cap`` steps, not the group's size, so a group of 100,000 alike pages stays cheap."""
+    shown = list(islice((other for other in ordered if other != url), cap))
+    rest = len(ordered) - _holds(ordered, url) - len(shown)
+    text = " ".join(shown)
+    return f"{text} (+{rest} more)" if rest > 0 else text
+
+
+def _holds(ordered: Sequence[str], url: str) -> bool:
+    at = bisect_left(ordered, url)
+    return at < len(ordered) and ordered[at] == url
