@@ -8,8 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import typer
 
 from pilotage.cli.admin import serve
@@ -19,6 +17,7 @@ from pilotage.cli.users import print_owner_login
 from pilotage.collect.importers.report import ImportReport
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from sqlalchemy.orm import Session
 
     from pilotage.instance import Instance
@@ -107,6 +106,9 @@ def replay_recent(table: pa.Table, now: datetime) -> pa.Table:
     period (25 months by default) and deleted by the server's first purge, and no
     dashboard period would show it. Whole days keep weekdays' and hours' shapes only
     roughly (the shift is a multiple of days, not of weeks), which a demo can afford."""
+    import pyarrow as pa  # here, not at the top: every command imports this module
+    import pyarrow.compute as pc
+
     last = pc.max(table["ts"]).as_py()
     days = ((now - timedelta(days=1)).date() - last.date()).days
     shifted = pc.add(table["ts"], pa.scalar(timedelta(days=days), pa.duration("us")))

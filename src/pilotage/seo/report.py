@@ -28,12 +28,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from pilotage import charts, i18n
+from pilotage import i18n
 from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.errors import InvalidInput
 from pilotage.export import csv_text, safe_cell
@@ -41,6 +37,9 @@ from pilotage.seo.checks_page import is_indexable
 from pilotage.seo.model import PageData
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
     from pilotage.seo.audit import Audit, Finding
 
 Translate = Callable[[str], str]
@@ -155,6 +154,9 @@ def pages_csv(store: CrawlStore) -> str:
 
 
 def _xlsx_value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if not isinstance(value, str):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CHARS]
@@ -191,6 +193,8 @@ def _summary_rows(audit: Audit, translate: Translate) -> Iterator[list[Any]]:
 
 def report_xlsx(audit: Audit, store: CrawlStore, path: Path, *, locale: str = "en") -> None:
     """A workbook of four sheets: Summary (per check), Issues, Pages and Links."""
+    from openpyxl import Workbook  # imported here: the other formats do without it
+
     translate = translator(locale)
     book = Workbook(write_only=True)
     _write_sheet(
@@ -215,6 +219,8 @@ def is_web_url(url: str) -> bool:
 
 
 def _chart(rows: Sequence[tuple[str, float]], label: str, locale: str) -> Markup:
+    from pilotage import charts  # vl-convert, for the HTML report only
+
     if not rows:
         return Markup("")
     # No title in the SVG: the report's heading above the chart names it.
