@@ -110,6 +110,32 @@ def test_tfidf_from_text_when_the_crawl_stored_no_counts(tmp_path: Path) -> None
         assert [got.get(w, 0.0) for w in vocabulary] == pytest.approx(expected, abs=1e-8)
 
 
+@pytest.mark.parametrize("budget", [0, 4, 7])
+def test_tfidf_reads_again_the_pages_the_cache_cannot_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """No page, some pages or all but one kept from the first pass: the same scores."""
+    import pilotage.seo.keywords as keywords
+
+    vocabulary = ["alpha", "beta", "gamma"]
+    texts = {
+        f"d{i}": " ".join(w for w, k in zip(vocabulary, row, strict=True) for _ in range(k))
+        for i, row in enumerate(SKLEARN_COUNTS)
+    }
+    store = make_store(tmp_path, texts)
+    whole = tfidf(store, n=(1,), sublinear=False)
+    monkeypatch.setattr(keywords, "CACHE_TERMS", budget)
+    assert tfidf(store, n=(1,), sublinear=False) == whole
+    assert tfidf(store) == tfidf(store, urls=set(store_urls(store)))
+    for i, expected in enumerate(SKLEARN_TFIDF):
+        got = dict(whole[f"{SITE}d{i}"])
+        assert [got.get(w, 0.0) for w in vocabulary] == pytest.approx(expected, abs=1e-8)
+
+
+def store_urls(store: CrawlStore) -> list[str]:
+    return [url for url, _text in store.texts()]
+
+
 def test_keyword_map_ranks_pages_per_term() -> None:
     scores = {"u1": [("seo", 0.5), ("audit", 0.4)], "u2": [("seo", 0.9)]}
     assert keyword_map(scores) == {"seo": [("u2", 0.9), ("u1", 0.5)], "audit": [("u1", 0.4)]}

@@ -10,7 +10,7 @@ import asyncio
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +24,17 @@ from pilotage.durations import parse_duration
 from pilotage.errors import InvalidInput
 
 app = typer.Typer(help="SEO audit: crawl a site, report its issues, compare crawls.")
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop's event loop where it exists (not on Windows): the fetching process is
+    CPU-bound on the event loop and httpx, and uvloop costs less per callback (0.6 s of
+    the fetching process's 5 s of CPU on python3-doc)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.new_event_loop
+    return uvloop.new_event_loop
 
 
 @contextmanager
@@ -121,8 +132,8 @@ def crawl(
 
         crawler = Crawler(settings, store, executor=executor, on_progress=show)
         try:
-            with progress:
-                summary = asyncio.run(crawler.run())
+            with progress, asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                summary = runner.run(crawler.run())
         except KeyboardInterrupt:
             print(
                 f"Interrupted: {store.page_count()} pages saved in {out}; "

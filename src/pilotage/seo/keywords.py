@@ -22,10 +22,10 @@ others: they compete for the same query.
 from __future__ import annotations
 
 import heapq
-import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -102,17 +102,25 @@ def site_terms(
     return stats
 
 
+CACHE_TERMS = 600_000  # term counts kept between the two passes (about 60 MB at most)
+
+
 def page_term_counts(
-    store: CrawlStore, sizes: tuple[int, ...] = TFIDF_SIZES, urls: Collection[str] | None = None
+    store: CrawlStore,
+    sizes: tuple[int, ...] = TFIDF_SIZES,
+    urls: Collection[str] | None = None,
+    *,
+    after: str = "",
 ) -> Iterator[tuple[str, Mapping[str, int]]]:
-    """Each page's term counts in URL order: the crawl's stored counts for the default
-    sizes, else counted from the page's text."""
+    """Each page's term counts in URL order, from the URL after ``after``: the crawl's
+    stored counts for the default sizes, else counted from the page's text."""
     if sizes != TFIDF_SIZES:
         for url, text in _texts(store, urls):
-            yield url, page_counts(words(text), sizes)
+            if url > after:
+                yield url, page_counts(words(text), sizes)
         return
     for url, blob, stored_text in store.term_rows():
-        if urls is None or url in urls:
+        if url > after and (urls is None or url in urls):
             if blob is not None:
                 yield url, unpack_counts(blob)
             else:
@@ -129,7 +137,9 @@ def tfidf(
 ) -> dict[str, list[tuple[str, float]]]:
     """Each page's ``top_per_page`` terms by L2-normalised TF-IDF (module docstring).
 
-    ``urls`` restricts the pages, for the document frequencies as for the scores.
+    ``urls`` restricts the pages, for the document frequencies as for the scores. The
+    first pages' counts, up to ``CACHE_TERMS`` terms, are kept from the first pass, so a
+    small site is read once and a large one twice.
     """
     if top_per_page < 1:
         raise InvalidInput(f"top_per_page {top_per_page!r} must be at least 1", field="top")
@@ -138,35 +148,40 @@ def tfidf(
         if size < 1:
             raise InvalidInput(f"n-gram size {size!r} must be at least 1", field="n")
     documents: Counter[str] = Counter()
-    total = 0
-    for _url, counts in page_term_counts(store, sizes, urls):
-        documents.update(counts.keys())
-        total += 1
-    idf = {t: math.log((1 + total) / (1 + df)) + 1 for t, df in documents.items()}
-    del documents
-    scores: dict[str, list[tuple[str, float]]] = {}
+    cached: list[tuple[str, Mapping[str, int]]] = []
+    pages, budget = 0, CACHE_TERMS
     for url, counts in page_term_counts(store, sizes, urls):
+        documents.update(counts.keys())
+        pages += 1
+        budget -= len(counts)
+        if budget >= 0:
+            cached.append((url, counts))
+    after = cached[-1][0] if cached else ""
+    rest = page_term_counts(store, sizes, urls, after=after) if budget < 0 else ()
+    scores: dict[str, list[tuple[str, float]]] = {}
+    for url, counts in chain(cached, rest):
         if counts:
-            scores[url] = _top_terms(counts, idf, top_per_page, sublinear)
+            scores[url] = _top_terms(counts, documents, pages, top_per_page, sublinear)
     return scores
 
 
 def _top_terms(
-    counts: Mapping[str, int], idf: Mapping[str, float], top: int, sublinear: bool
+    counts: Mapping[str, int], documents: Mapping[str, int], pages: int, top: int, sublinear: bool
 ) -> list[tuple[str, float]]:
     # numpy for the arithmetic: a long page has thousands of distinct terms.
     names = list(counts)
-    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(names))
-    weights = (1.0 + np.log(tf) if sublinear else tf) * np.fromiter(
-        [idf[t] for t in names], dtype=np.float64, count=len(names)
-    )
+    size = len(names)
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=size)
+    df = np.fromiter(map(documents.__getitem__, names), dtype=np.float64, count=size)
+    idf = np.log((1 + pages) / (1 + df)) + 1.0
+    weights = (1.0 + np.log(tf) if sublinear else tf) * idf
     weights /= np.sqrt(np.dot(weights, weights))
-    if len(names) > top:
+    if size > top:
         best = np.argpartition(-weights, top - 1)[:top]
         cut = weights[best].min()
         best = np.flatnonzero(weights >= cut)  # keeps every tie at the cut, sorted below
     else:
-        best = np.arange(len(names))
+        best = np.arange(size)
     ranked = sorted(((names[i], float(weights[i])) for i in best), key=lambda x: (-x[1], x[0]))
     return ranked[:top]
 
