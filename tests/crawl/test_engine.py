@@ -149,3 +149,23 @@ def _saved(database: Path) -> int:
             return int(db.execute("SELECT count(*) FROM pages").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def test_seo_crawl_audits_the_crawl_and_seo_report_reads_it_back(
+    site: SeoSite, tmp_path: Path
+) -> None:
+    from pilotage.seo.audit import run_audit
+    from pilotage.seo.report import report_json
+    from pilotage.seo.saved import FILENAME
+
+    command = [
+        sys.executable, "-m", "pilotage", "seo", "crawl", site.site.url + "/",
+        "--out", str(tmp_path), "--allow-private", "--max-pages", "200", "--quiet",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
+    assert "Audit: " in done.stderr and "errors" in done.stderr
+    assert (tmp_path / FILENAME).is_file()
+    report = [sys.executable, "-m", "pilotage", "seo", "report", str(tmp_path), "--locale", "en"]
+    shown = subprocess.run(report, capture_output=True, text=True, check=True, timeout=120)
+    with CrawlStore(tmp_path) as store:
+        assert shown.stdout == report_json(run_audit(store), locale="en") + "\n"

@@ -86,8 +86,11 @@ def crawl(
         ),
     ] = "never",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    audit: Annotated[
+        bool, typer.Option(help="Audit the crawl once it is over (seo report reads it back).")
+    ] = True,
 ) -> None:
-    """Crawl a site into --out, obeying robots.txt, with a progress bar."""
+    """Crawl a site into --out, obeying robots.txt, with a progress bar; then audit it."""
     from pilotage.crawl.engine import DEFAULT_USER_AGENT, Crawler, CrawlSettings
     from pilotage.crawl.store import CrawlStore
 
@@ -153,6 +156,30 @@ def crawl(
         print(f"Sitemap {sitemap}: {problem}", file=sys.stderr)
     for trap in summary.traps:
         print(f"Stopped following {trap}: too many query strings (a URL trap?)", file=sys.stderr)
+    if audit and summary.stopped_by in ("done", "max-pages"):
+        _audit_after_crawl(out, console, quiet)
+
+
+def _audit_after_crawl(out: Path, console: Console, quiet: bool) -> None:
+    """Audit the finished crawl (saved beside it) and print what it found, worst first."""
+    from pilotage.crawl.store import CrawlStore
+    from pilotage.seo.saved import saved_audit
+
+    with CrawlStore(out) as store:
+        if quiet or not console.is_terminal:
+            result = saved_audit(store)
+        else:
+            with console.status("Auditing…"):
+                result = saved_audit(store)
+    severities = {"error": 0, "warning": 0, "notice": 0}
+    for finding in result.findings:
+        severities[finding.check.severity] += 1
+    counts = ", ".join(f"{n} {severity}s" for severity, n in severities.items())
+    print(f"Audit: {len(result.findings)} issues ({counts}).", file=sys.stderr)
+    for summary in result.summaries[:5]:
+        print(f"  {summary.check.title}: {summary.pages} pages", file=sys.stderr)
+    print(f"Full report: pilotage seo report {out} --format html --output report.html",
+          file=sys.stderr)  # fmt: skip
 
 
 Locale = Annotated[str, typer.Option(help="Language of the report: fr or en.")]
@@ -174,6 +201,7 @@ def report(
     from pilotage.crawl.store import CrawlStore
     from pilotage.seo import report as reports
     from pilotage.seo.audit import run_audit
+    from pilotage.seo.saved import saved_audit
 
     formats = ("json", "csv", "pages-csv", "xlsx", "html")
     if fmt not in formats:
@@ -185,7 +213,7 @@ def report(
         if fmt == "pages-csv":
             _write(reports.pages_csv(store), output)
             return
-        audit = run_audit(store, extra_urls=extra)
+        audit = run_audit(store, extra_urls=extra) if extra else saved_audit(store)
         if fmt == "xlsx":
             target = output or directory / "report.xlsx"
             reports.report_xlsx(audit, store, target, locale=locale)
@@ -222,13 +250,13 @@ def diff(
     """Compare two crawls: new, fixed and persisting issues; changed titles, statuses…"""
     from pilotage.cli.common import print_json, print_table
     from pilotage.crawl.store import CrawlStore
-    from pilotage.seo.audit import all_issues
     from pilotage.seo.compare import compare
+    from pilotage.seo.saved import saved_audit
 
     if fmt not in ("table", "json"):
         raise InvalidInput(f"unknown format {fmt!r}; use table or json", field="format")
     with CrawlStore(old) as before, CrawlStore(new) as after:
-        result = compare(before, after, list(all_issues(before)), list(all_issues(after)))
+        result = compare(before, after, saved_audit(before).issues, saved_audit(after).issues)
     data = result.to_json()
     if fmt == "json":
         print_json(data)

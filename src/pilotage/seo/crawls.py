@@ -7,7 +7,8 @@ parsing then uses its own cores and memory, never the web server's, and a crawl 
 stops (server restart, crash) is resumed by running it again in its directory. The
 SSRF guard is on unless the instance allows private addresses
 (``PILOTAGE_WATCH_ALLOW_PRIVATE``). The audit of a finished crawl is computed once and
-kept beside it (``audit.json``).
+kept beside it (``audit.json``, ``pilotage.seo.saved``), with what the SEO page shows of
+it (``overview.json``).
 """
 
 from __future__ import annotations
@@ -148,22 +149,28 @@ def last_log_line(path: Path) -> str:
 
 
 def cached_audit(path: Path) -> dict[str, Any]:
-    """The audit of a crawl (computed on first use once the crawl is over, then kept)."""
-    from pilotage.seo.audit import run_audit
+    """What the SEO page shows of a crawl's audit (``pilotage.seo.saved``), with its top
+    pages and terms; kept in ``overview.json`` once the crawl is over."""
     from pilotage.seo.keywords import site_terms
+    from pilotage.seo.saved import saved_audit, stamp_of
 
-    cache = path / "audit.json"
-    if cache.is_file():
-        data: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))
-        return data
+    cache = path / "overview.json"
     with CrawlStore(path) as store:
-        audit = run_audit(store)
+        stamp = stamp_of(store)
+        try:
+            data: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))
+            if data.get("stamp") == stamp:
+                return data
+        except (OSError, ValueError):
+            pass  # not made yet, or unreadable: made again
+        audit = saved_audit(store, save=not is_running(path))
         data = audit.to_json()
         top = sorted(audit.pagerank.items(), key=lambda item: -item[1])[:20]
         data["top_pages"] = [[url, round(rank, 6)] for url, rank in top]
         data["keywords"] = [
             [t.term, t.documents, t.count] for t in site_terms(store, n=(1, 2), top=15)
         ]
+        data["stamp"] = stamp
     if not is_running(path) and data.get("finished_at"):
         cache.write_text(json.dumps(data), encoding="utf-8")
     return data

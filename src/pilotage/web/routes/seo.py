@@ -192,12 +192,12 @@ def export(request: Request, who: Who, domain: str, crawl_id: str, format: str =
 
 def _export(path: Path, fmt: str, locale: str) -> bytes:
     from pilotage.seo import report
-    from pilotage.seo.audit import run_audit
+    from pilotage.seo.saved import saved_audit
 
     with CrawlStore(path) as store:
         if fmt == "pages-csv":
             return report.pages_csv(store).encode()
-        audit = run_audit(store)
+        audit = saved_audit(store, save=not crawls.is_running(path))
         if fmt == "xlsx":
             target = path / f"report-{locale}.xlsx"
             report.report_xlsx(audit, store, target, locale=locale)
@@ -209,15 +209,19 @@ def _export(path: Path, fmt: str, locale: str) -> bytes:
 @router.get("/sites/{domain}/seo-compare", response_class=HTMLResponse)
 def compare_page(request: Request, who: Who, domain: str, old: str, new: str) -> Response:
     """What changed between two crawls: new, fixed and persisting issues; page changes."""
-    from pilotage.seo.audit import all_issues
     from pilotage.seo.compare import compare
+    from pilotage.seo.saved import saved_audit
 
     site_id, name = _site(request, who, domain)
     settings = _settings(request)
     old_path = crawls.crawl_dir(settings, site_id, old)
     new_path = crawls.crawl_dir(settings, site_id, new)
     with CrawlStore(old_path) as before, CrawlStore(new_path) as after:
-        result = compare(before, after, list(all_issues(before)), list(all_issues(after)))
+        issues = [
+            saved_audit(store, save=not crawls.is_running(path)).issues
+            for store, path in ((before, old_path), (after, new_path))
+        ]
+        result = compare(before, after, *issues)
     context = {
         "spec": {"domain": name},
         "old": crawls.info(old_path),
