@@ -33,7 +33,7 @@ def identity(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     check: Check
     url: str
@@ -145,7 +145,7 @@ def all_issues(
     """Every check's issues; the pages are read and parsed once, the page checks taking
     them as they come while the duplicate and keyword checks gather what they need."""
     prints: list[duplicates.Fingerprint] = []
-    headlines: dict[str, set[str]] = {}
+    headlines: dict[str, tuple[str, ...]] = {}
 
     def gathering(rows: Iterable[PageRow]) -> Iterator[PageRow]:
         for row in rows:

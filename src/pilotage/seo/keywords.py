@@ -22,6 +22,7 @@ others: they compete for the same query.
 from __future__ import annotations
 
 import heapq
+import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -147,6 +148,17 @@ def tfidf(
     for size in sizes:
         if size < 1:
             raise InvalidInput(f"n-gram size {size!r} must be at least 1", field="n")
+    return dict(_scored(store, sizes, urls, top_per_page, sublinear))
+
+
+def _scored(
+    store: CrawlStore,
+    sizes: tuple[int, ...],
+    urls: Collection[str] | None,
+    top: int,
+    sublinear: bool,
+) -> Iterator[tuple[str, list[tuple[str, float]]]]:
+    """(url, top terms) page by page, so a caller that needs only a part keeps only that."""
     documents: Counter[str] = Counter()
     cached: list[tuple[str, Mapping[str, int]]] = []
     pages, budget = 0, CACHE_TERMS
@@ -158,11 +170,9 @@ def tfidf(
             cached.append((url, counts))
     after = cached[-1][0] if cached else ""
     rest = page_term_counts(store, sizes, urls, after=after) if budget < 0 else ()
-    scores: dict[str, list[tuple[str, float]]] = {}
     for url, counts in chain(cached, rest):
         if counts:
-            scores[url] = _top_terms(counts, documents, pages, top_per_page, sublinear)
-    return scores
+            yield url, _top_terms(counts, documents, pages, top, sublinear)
 
 
 def _top_terms(
@@ -201,22 +211,26 @@ def keyword_map(
 
 def headline_terms(
     rows: Iterable[PageRow], sizes: tuple[int, ...] = TFIDF_SIZES
-) -> dict[str, set[str]]:
+) -> dict[str, tuple[str, ...]]:
     """Indexable page -> the terms of its titles and h1s."""
-    found: dict[str, set[str]] = {}
+    found: dict[str, tuple[str, ...]] = {}
     for page in rows:
         add_headline_terms(page, found, sizes)
     return found
 
 
 def add_headline_terms(
-    page: PageRow, found: dict[str, set[str]], sizes: tuple[int, ...] = TFIDF_SIZES
+    page: PageRow, found: dict[str, tuple[str, ...]], sizes: tuple[int, ...] = TFIDF_SIZES
 ) -> None:
     """``found[page.url]`` = the terms of the page's titles and h1s, if it is indexable
-    (one page of ``headline_terms``, for an audit reading the pages once)."""
+    (one page of ``headline_terms``, for an audit reading the pages once).
+
+    Held for every page until the end of the audit: a tuple of interned strings, as
+    pages of one site share most of their headline words."""
     if page.data is not None and is_indexable(page):
         lines = [*page.data.title, *page.data.headings.get("h1", [])]
-        found[page.url] = {t for line in lines for t in terms(words(line), sizes)}
+        unique = {t for line in lines for t in terms(words(line), sizes)}
+        found[page.url] = tuple(sys.intern(t) for t in sorted(unique))
 
 
 def cannibalisation_issues(
@@ -225,7 +239,7 @@ def cannibalisation_issues(
     top: int = 5,
     n: Iterable[int] = TFIDF_SIZES,
     cap: int = 10,
-    headlines: Mapping[str, set[str]] | None = None,
+    headlines: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Iterator[Issue]:
     """``keyword-cannibalisation``: one issue per page and contested term (module docstring).
 
@@ -235,9 +249,10 @@ def cannibalisation_issues(
     sizes = tuple(n)
     if headlines is None:
         headlines = headline_terms(store.pages(), sizes)
-    scores = tfidf(store, top_per_page=top, n=sizes, urls=headlines.keys())
+    if top < 1:
+        raise InvalidInput(f"top {top!r} must be at least 1", field="top")
     targets: dict[str, list[str]] = {}
-    for url, ranked in scores.items():
+    for url, ranked in _scored(store, sizes, headlines.keys(), top, True):
         for term, _score in ranked:
             if term in headlines[url]:
                 targets.setdefault(term, []).append(url)
