@@ -35,6 +35,7 @@ from pilotage.errors import InvalidInput
 from pilotage.seo.model import Check, Issue
 
 IntArray = npt.NDArray[np.int64]
+NodeArray = npt.NDArray[np.int32]  # node ids: a crawl has far fewer than 2**31 pages
 MAX_ITERATIONS = 10_000
 
 
@@ -80,8 +81,8 @@ class LinkGraph:
 
     urls: list[str]
     index: dict[str, int]  # node URLs and URLs redirecting to a node -> node id
-    edges: IntArray  # (k, 2) src, dst of every linked pair, self-links dropped
-    followed: IntArray  # the subset with at least one link not marked nofollow
+    edges: NodeArray  # (k, 2) src, dst of every linked pair, self-links dropped
+    followed: NodeArray  # the subset with at least one link not marked nofollow
     start: int | None  # node id of the start URL, None when it is not an HTML 200 page
 
     def matrix(self, *, followed: bool = True) -> sparse.csr_array:
@@ -138,11 +139,15 @@ class _PairSet:
         self.chunks.append(_unique(np.array(self.pending, dtype=np.int64)))
         self.pending = array("q")
 
-    def pairs(self) -> IntArray:
+    def pairs(self) -> NodeArray:
         """The unique pairs as a (k, 2) array of (src, dst), sorted."""
         self._flush()
         keys = _unique(np.concatenate(self.chunks))
-        return np.stack([keys // self.n, keys % self.n], axis=1)
+        self.chunks = []
+        pairs = np.empty((len(keys), 2), dtype=np.int32)  # half the memory of int64 pairs
+        np.floor_divide(keys, self.n, out=pairs[:, 0], casting="unsafe")
+        np.remainder(keys, self.n, out=pairs[:, 1], casting="unsafe")
+        return pairs
 
 
 def build_graph(store: CrawlStore) -> LinkGraph:
