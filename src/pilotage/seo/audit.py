@@ -121,7 +121,7 @@ def status_class(status: int) -> str:
 
 
 def _overview(
-    store: CrawlStore, start: str, links: graph.LinkGraph
+    store: CrawlStore, start: str, click_depths: dict[str, int]
 ) -> tuple[int, int, int, Counter[str], Counter[int]]:
     pages = html = external = 0
     statuses: Counter[str] = Counter()
@@ -134,7 +134,7 @@ def _overview(
         statuses[status_class(page.status)] += 1
         if page.content_type in ("text/html", "application/xhtml+xml") and page.status // 100 == 2:
             html += 1
-    for depth in graph.click_depth(links).values():
+    for depth in click_depths.values():
         depths[depth] += 1
     return pages, html, external, statuses, depths
 
@@ -153,8 +153,9 @@ def all_issues(
             keywords.add_headline_terms(row, headlines)
             yield row
 
-    yield from checks.run_checks(store, rows=gathering(store.pages()))
     yield from graph.graph_issues(store, extra_urls=extra_urls, graph=links)
+    links = None  # let the graph go before the pages are read (a large crawl's peak)
+    yield from checks.run_checks(store, rows=gathering(store.pages()))
     yield from duplicates.fingerprint_issues(prints)
     yield from keywords.cannibalisation_issues(store, headlines=headlines)
 
@@ -165,9 +166,12 @@ def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:
     links = graph.build_graph(store)  # once: PageRank, depths and graph checks share it
     rank = graph.pagerank(links)
     scale = float(len(rank)) or 1.0
+    depths = graph.click_depth(links)
+    issues = all_issues(store, extra_urls, links)
+    del links  # all_issues drops it once the graph checks are done
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
-    for issue in all_issues(store, extra_urls, links):
+    for issue in issues:
         key = (issue.check, issue.url, issue.detail)
         if key in seen:
             continue
@@ -177,7 +181,7 @@ def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:
         priority = SEVERITY_WEIGHT[check.severity] * importance
         findings.append(Finding(check, issue.url, issue.detail, importance, priority))
     findings.sort(key=lambda f: (-f.priority, f.check.id, f.url, f.detail))
-    pages, html, external, statuses, depths = _overview(store, start, links)
+    pages, html, external, statuses, depth_counts = _overview(store, start, depths)
     return Audit(
         start_url=start,
         started_at=store.get_meta("started_at"),
@@ -186,7 +190,7 @@ def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:
         html_pages=html,
         external=external,
         status_counts=dict(sorted(statuses.items())),
-        depth_counts=dict(depths),
+        depth_counts=dict(depth_counts),
         summaries=summarise(findings),
         findings=findings,
         pagerank=rank,

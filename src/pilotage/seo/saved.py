@@ -11,10 +11,11 @@ pages of ``--urls``) are never saved: they depend on that list.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from pilotage import __version__
 from pilotage.crawl.store import CrawlStore
@@ -83,11 +84,11 @@ def from_saved(data: dict[str, Any]) -> Audit:
 
 def _read(path: Path, stamp: dict[str, Any]) -> Audit | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
         if data.get("stamp") != stamp:
             return None
         return from_saved(data)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # JSONDecodeError too
         return None  # missing, unreadable or from another version: audited again
 
 
@@ -109,7 +110,7 @@ def _write(path: Path, data: dict[str, Any]) -> None:
     # Written aside then renamed: a reader never sees half a file.
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        partial.write_text(json.dumps(data), encoding="utf-8")
+        partial.write_bytes(orjson.dumps(data))  # bytes at once: no str copy of a large audit
         partial.replace(path)
     except OSError:
         partial.unlink(missing_ok=True)  # a read-only crawl directory: audited each time
