@@ -218,6 +218,50 @@ def test_bad_anchor_rules(anchor: str, bad: bool) -> None:
     assert bool(page.bad_anchors) is bad
 
 
+ANCHOR_ATTRS = ["", ' role="button"', ' role=" "', ' name="n"', ' name=""', ' id="i"', " onclick"]
+
+
+def _lighthouse_verdict(href: str, bad_alone: bool, attrs: str) -> bool:
+    if attrs == ' role="button"':
+        return False
+    if attrs == ' name="n"':
+        return href.startswith("file:")  # file: fails before the name exemption
+    if attrs == ' id="i"' and not href.strip():
+        return False
+    return bad_alone
+
+
+@pytest.mark.parametrize(
+    ("href", "bad_alone"),
+    [
+        ("p.html", False),
+        ("#top", False),
+        (" ", True),
+        ("mailto:a@b.fr", False),
+        ("file:///etc/passwd", True),
+        ("javascript:void(0)", True),
+        ("java script:void(0)", True),
+        ("https://[::1/", True),
+        ("http://", True),
+        ("tel:+33102030405", False),
+        ("HTTP://a.fr/p", False),
+        (" p.html#x ", False),
+    ],
+)
+def test_anchors_sharing_an_href_are_judged_alone(href: str, bad_alone: bool) -> None:
+    # Verdicts are cached per href within a page: role, name and id must still count.
+    anchors = [f'<a href="{href}"{attrs}>{n}</a>' for n, attrs in enumerate(ANCHOR_ATTRS)]
+    expected = {
+        str(n)
+        for n, attrs in enumerate(ANCHOR_ATTRS)
+        if _lighthouse_verdict(href, bad_alone, attrs)
+    }
+    for order in (anchors, anchors[::-1]):
+        page = extract_page("https://a.fr/", "".join(order).encode(), [])
+        bad = {snippet.removesuffix("</a>").rpartition(">")[2] for snippet in page.bad_anchors}
+        assert bad == expected
+
+
 def test_links_resolve_against_base_href(docs: PageData) -> None:
     by_raw = {link.raw: link for link in docs.links}
     assert by_raw["../genindex.html"].url == "https://docs.example.org/3/genindex.html"

@@ -3,6 +3,7 @@ import unicodedata
 
 import pytest
 
+from pilotage.seo import text
 from pilotage.seo.text import collapse, hamming, normalise, simhash, text_hash, words
 
 MASK = (1 << 64) - 1
@@ -85,6 +86,26 @@ def test_collapse_and_normalise() -> None:
     assert normalise(" Bonjour\n  LE Monde ") == "bonjour le monde"
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a b",
+        "a  b",
+        " a",
+        "a ",
+        "a\u00a0b",
+        "a\tb",
+        "a\u2028b",
+        "a\x1cb",
+        "a\u200bb",
+        "Déjà Vu",
+        "",
+    ],
+)
+def test_normalise_of_text_that_may_look_collapsed(value: str) -> None:
+    assert normalise(value) == " ".join(value.split()).lower()
+
+
 def test_text_hash_is_sha1_of_normalised_text() -> None:
     expected = hashlib.sha1(b"bonjour le monde").hexdigest()
     assert text_hash("  Bonjour \n le   MONDE ") == expected
@@ -97,6 +118,16 @@ def test_text_hash_is_sha1_of_normalised_text() -> None:
 def test_simhash_matches_plain_bit_vote(text: str) -> None:
     tokens = words(text)
     assert simhash(tokens) == _reference_simhash(tokens)
+
+
+def test_simhash_through_a_full_word_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text, "_WORD_HASHES", {})
+    monkeypatch.setattr(text, "WORD_HASH_CACHE", 40)
+    for value in (ARTICLE, "trois mots ici", UNRELATED, ARTICLE, "seul"):
+        tokens = words(value)
+        assert simhash(tokens) == _reference_simhash(tokens)
+        assert set(tokens) <= text._WORD_HASHES.keys()
+    assert len(text._WORD_HASHES) <= 40  # cleared when the next page would overflow it
 
 
 def test_simhash_identical_texts() -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,6 +28,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from pilotage.crawl.urls import normalise_url
 from pilotage.errors import InvalidInput
 from pilotage.seo import text as textmod
+from pilotage.seo.linkheader import HeaderLink, parse_link_header
 from pilotage.seo.model import Alternate, Image, Link, PageData
 from pilotage.seo.text import charset_of, decode_body
 
@@ -36,77 +36,16 @@ __all__ = ["HeaderLink", "charset_of", "decode_body", "extract_page", "parse_lin
 
 _HIDDEN_TAGS = ["script", "style", "noscript", "template", "svg"]
 _HREF_ONLY = ("target", "download", "ping", "rel", "hreflang", "type", "referrerpolicy")
-_PARAM = re.compile(r";\s*([^=;,\s]*)\s*(=?)\s*")
-_PARAM_END = re.compile(r"[;,]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _VOID_JS = re.compile(r"javascript:void(\(|)0(\)|)")
 _OG_PREFIXES = ("og:", "fb:", "article:", "product:", "book:", "profile:", "music:", "video:")
+_MARKERS = "[itemscope], [typeof], [vocab], [property]"
 _META_KEYS = ("name", "property", "http-equiv")
 _BOT_NAMES = {"robots", "slurp", "yandex", "baiduspider", "teoma"}
 _SUBRESOURCES = (
     "img[src], img[srcset], script[src], link[href], iframe[src], video[src], audio[src], "
     "source[src], source[srcset]"
 )
-
-
-@dataclass(frozen=True)
-class HeaderLink:
-    """One link of an HTTP ``Link`` header (RFC 8288 §3); param names lowercased."""
-
-    target: str
-    params: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def rels(self) -> list[str]:
-        return self.params.get("rel", "").lower().split()
-
-
-def _quoted(value: str, pos: int) -> tuple[str, int]:
-    out: list[str] = []
-    pos += 1
-    while pos < len(value) and value[pos] != '"':
-        if value[pos] == "\\" and pos + 1 < len(value):
-            pos += 1
-        out.append(value[pos])
-        pos += 1
-    return "".join(out), pos + 1
-
-
-def _link_params(value: str, pos: int) -> tuple[dict[str, str], int]:
-    params: dict[str, str] = {}
-    while pos < len(value):
-        char = value[pos]
-        if char == ",":
-            return params, pos + 1
-        if char != ";":
-            pos += 1  # whitespace or junk between parameters
-            continue
-        match = _PARAM.match(value, pos)
-        assert match is not None  # the pattern matches any ";"
-        name, pos = match.group(1).lower(), match.end()
-        param = ""
-        if match.group(2) and pos < len(value) and value[pos] == '"':
-            param, pos = _quoted(value, pos)
-        elif match.group(2):
-            end = _PARAM_END.search(value, pos)
-            stop = end.start() if end else len(value)
-            param, pos = value[pos:stop].strip(), stop
-        params.setdefault(name, param)  # RFC 8288 §3.3: later occurrences are ignored
-    return params, pos
-
-
-def parse_link_header(values: Iterable[str]) -> list[HeaderLink]:
-    """Every link of the given ``Link`` header values, in order."""
-    links: list[HeaderLink] = []
-    for value in values:
-        pos = 0
-        while (start := value.find("<", pos)) >= 0:
-            end = value.find(">", start)
-            if end < 0:
-                break
-            params, pos = _link_params(value, end + 1)
-            links.append(HeaderLink(value[start + 1 : end].strip(), params))
-    return links
 
 
 def _attr(node: LexborNode, name: str) -> str | None:
@@ -150,9 +89,14 @@ def _in_foreign(node: LexborNode) -> bool:
 
 def _head(tree: LexborHTMLParser, page: PageData, url: str) -> str:
     """Title, metas and head links; return the base URL links resolve against."""
-    page.title = [_node_text(t) for t in tree.css("title") if not _in_foreign(t)]
-    for meta in tree.css("meta"):
-        _meta(meta, page)
+    base: LexborNode | None = None
+    for node in tree.css("title, meta, base[href]"):  # one walk of the tree, not three
+        if node.tag == "meta":
+            _meta(node, page)
+        elif node.tag == "title" and not _in_foreign(node):
+            page.title.append(_node_text(node))
+        elif node.tag == "base" and base is None:
+            base = node
     head = tree.head
     for link in head.css("link[rel]") if head is not None else []:
         rels = (_attr(link, "rel") or "").lower().split()
@@ -162,7 +106,6 @@ def _head(tree: LexborHTMLParser, page: PageData, url: str) -> str:
         hreflang = _attr(link, "hreflang")
         if "alternate" in rels and hreflang is not None:
             page.alternates.append(Alternate(hreflang, href, "head"))
-    base = tree.css_first("base[href]")
     if base is None:
         return url
     page.base_href = _attr(base, "href")
@@ -212,22 +155,33 @@ def _snippet(node: LexborNode) -> str:
 def _is_bad_anchor(attrs: dict[str, str | None], resolve: _Resolver) -> bool:
     """Lighthouse crawlable-anchors, reading the attributes a crawler can see."""
     raw = "".join((attrs.get("href") or "").split())
-    if (attrs.get("role") or "").strip() or raw.startswith("mailto:"):
+    if (attrs.get("role") or "").strip():
         return False
-    if raw == "" and (attrs.get("id") or "").strip():
-        return False  # an in-page target, not a link
-    if raw.startswith("file:"):
+    if raw == "":
+        if (attrs.get("id") or "").strip() or (attrs.get("name") or "").strip():
+            return False  # an in-page target, not a link
+        if "href" not in attrs:
+            return "onclick" in attrs or any(a in attrs for a in _HREF_ONLY)
         return True
-    if (attrs.get("name") or "").strip():
+    if (attrs.get("name") or "").strip() and not raw.startswith("file:"):
+        return False  # Lighthouse tests file: before the name exemption
+    verdict = _href_verdict(raw)
+    return not resolve(raw) if verdict is None else verdict
+
+
+def _href_verdict(raw: str) -> bool | None:
+    """Whether a non-blank, whitespace-free href is bad for an anchor with no role or
+    name; None when that depends on whether it resolves to a URL."""
+    if ":" not in raw:
+        return None  # relative, the common case: every rule below needs a colon
+    if raw.startswith("mailto:"):
         return False
-    if "href" not in attrs:
-        return "onclick" in attrs or any(a in attrs for a in _HREF_ONLY)
-    if raw == "" or _VOID_JS.search(raw):
+    if raw.startswith("file:") or _VOID_JS.search(raw):
         return True
     # A WHATWG URL parser accepts any other scheme (tel:, ftp:…), so only relative and
     # http(s) hrefs can be unparsable; for those, normalisation failing means just that.
     scheme = _SCHEME.match(raw)
-    return (scheme is None or scheme.group(1).lower() in ("http", "https")) and not resolve(raw)
+    return None if scheme is None or scheme.group(1).lower() in ("http", "https") else False
 
 
 class _Resolver:
@@ -253,28 +207,39 @@ class _Resolver:
         return url
 
 
-def _label(node: LexborNode, attrs: dict[str, str | None]) -> str:
-    if node.tag == "area":
-        return textmod.collapse(attrs.get("alt") or "")
-    label = _node_text(node)
-    if not label:
-        alts = (_attr(img, "alt") or "" for img in node.css("img"))
-        label = textmod.collapse(" ".join(alts))
-    return label
-
-
 def _links(tree: LexborHTMLParser, page: PageData, base: str) -> None:
     resolve = _Resolver(base)
+    # Per href, its URL and the verdict on an anchor without role or name (unless the
+    # href is blank: then an id counts). Most anchors are such, many share an href.
+    known: dict[str, tuple[str, bool | None]] = {}
     for node in tree.css("a, area"):
         attrs = node.attributes
-        if node.tag == "a" and _is_bad_anchor(attrs, resolve):
-            page.bad_anchors.append(_snippet(node))
-        if "href" not in attrs:
+        is_a = node.tag == "a"
+        raw = attrs.get("href")
+        if raw is None and "href" not in attrs:
+            if is_a and _is_bad_anchor(attrs, resolve):
+                page.bad_anchors.append(_snippet(node))
             continue
-        raw = attrs["href"] or ""
-        rel = " ".join((attrs.get("rel") or "").lower().split())
-        url = resolve(raw)
-        page.links.append(Link(url, raw, _label(node, attrs), rel, attrs.get("title") or ""))
+        raw = raw or ""
+        if (entry := known.get(raw)) is None:
+            url, squeezed = resolve(raw), "".join(raw.split())
+            verdict = _href_verdict(squeezed) if squeezed else None
+            if squeezed and verdict is None:
+                verdict = not (url if squeezed == raw else resolve(squeezed))
+            entry = known[raw] = (url, verdict)
+        url, verdict = entry
+        if is_a and (verdict is None or "role" in attrs or "name" in attrs):
+            verdict = _is_bad_anchor(attrs, resolve)
+        if is_a and verdict:
+            page.bad_anchors.append(_snippet(node))
+        label = " ".join(
+            (node.text(deep=True, separator="") if is_a else attrs.get("alt") or "").split()
+        )
+        if not label and is_a:
+            label = textmod.collapse(" ".join(_attr(i, "alt") or "" for i in node.css("img")))
+        rel = attrs.get("rel")
+        rel = " ".join(rel.lower().split()) if rel else ""
+        page.links.append(Link(url, raw, label, rel, attrs.get("title") or ""))
 
 
 def _images(tree: LexborHTMLParser, page: PageData, base: str) -> None:
@@ -330,11 +295,14 @@ def _json_ld(tree: LexborHTMLParser, page: PageData) -> None:
         page.json_ld.extend(data if isinstance(data, list) else [data])
 
 
-def _has_rdfa(tree: LexborHTMLParser) -> bool:
-    if tree.css_first("[typeof], [vocab]") is not None:
-        return True
-    for node in tree.css("[property]"):
-        prop = (_attr(node, "property") or "").strip().lower()
+def _has_rdfa(markers: Iterable[LexborNode]) -> bool:
+    for node in markers:
+        attrs = node.attributes
+        if "typeof" in attrs or "vocab" in attrs:
+            return True
+        if "property" not in attrs:
+            continue  # an itemscope
+        prop = (attrs["property"] or "").strip().lower()
         if node.tag != "meta" or not prop.startswith((*_OG_PREFIXES, "twitter:")):
             return True
     return False
@@ -342,8 +310,9 @@ def _has_rdfa(tree: LexborHTMLParser) -> bool:
 
 def _embedded(tree: LexborHTMLParser, page: PageData, html: str, base: str) -> None:
     """Microdata and RDFa via extruct, only on pages that carry their markers."""
-    syntaxes = ["microdata"] if tree.css_first("[itemscope]") is not None else []
-    if _has_rdfa(tree):
+    markers = tree.css(_MARKERS)  # one walk of the tree for both syntaxes
+    syntaxes = ["microdata"] if any("itemscope" in n.attributes for n in markers) else []
+    if _has_rdfa(markers):
         syntaxes.append("rdfa")
     if not syntaxes:
         return

@@ -13,11 +13,11 @@ Jain and Das Sarma ("Detecting near-duplicates for web crawling", WWW 2007). The
 features are word 3-shingles. Each word is hashed to 64 bits with BLAKE2b (8-byte
 digest read big-endian; stable across runs, unlike ``hash()``); a shingle (a, b, c)
 hashes to fmix64(a·M² + b·M + c mod 2⁶⁴), M = 0x9E3779B97F4A7C15 and fmix64 the
-MurmurHash3 64-bit finaliser, so each distinct word is hashed once per page and the
-shingles are combined in numpy (a 10k-word page in about a millisecond). Bit i of the
-fingerprint is 1 when strictly more features have bit i set than unset. Texts of one or
-two words form one feature of the words they have; no words give 0. Similar texts
-give fingerprints a small Hamming distance apart.
+MurmurHash3 64-bit finaliser, so each distinct word is hashed once (a process caches
+the word hashes) and the shingles are combined in numpy (a 10k-word page in about a
+millisecond). Bit i of the fingerprint is 1 when strictly more features have bit i set
+than unset. Texts of one or two words form one feature of the words they have; no words
+give 0. Similar texts give fingerprints a small Hamming distance apart.
 
 ``decode_body`` follows the WHATWG Encoding Standard in spirit: a byte order mark wins,
 then the HTTP charset, then a ``<meta charset>`` / ``http-equiv`` declaration in the
@@ -58,7 +58,13 @@ def collapse(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Lowercased, whitespace-collapsed text: the form ``text_hash`` is computed on."""
-    return collapse(text).lower()
+    return (text if _is_collapsed(text) else collapse(text)).lower()
+
+
+def _is_collapsed(text: str) -> bool:
+    # A page's text is already collapsed; this scan is a third of the cost of collapsing.
+    # Every character that str.split() treats as whitespace, but " ", is unprintable.
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def text_hash(text: str) -> str:
@@ -79,6 +85,27 @@ def word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+# A site's pages share most of their words (26k distinct words over the 1.8M of
+# Python's docs), so a crawl worker hashes each word once, not once per page. The cap
+# bounds the memory (~25 MB with the words) on sites with an open vocabulary (IDs, codes).
+_WORD_HASHES: dict[str, int] = {}
+WORD_HASH_CACHE = 200_000
+
+
+def _word_hashes(tokens: Sequence[str]) -> dict[str, int]:
+    """A table holding the ``word_hash`` of every word of ``tokens`` (and of others)."""
+    global _WORD_HASHES
+    cache = _WORD_HASHES
+    new = [word for word in set(tokens) if word not in cache]
+    if len(cache) + len(new) > WORD_HASH_CACHE:
+        # Replaced, not cleared: a thread still reading the old table keeps a whole one.
+        cache = _WORD_HASHES = {}
+        new = list(set(tokens))
+    for word in new:
+        cache[word] = word_hash(word)
+    return cache
+
+
 def _fmix64(x: np.ndarray) -> np.ndarray:
     # MurmurHash3's 64-bit finaliser: spreads every input bit over the whole word.
     x = x ^ (x >> np.uint64(33))
@@ -93,9 +120,8 @@ def shingle_hashes(tokens: Sequence[str], size: int = SHINGLE) -> np.ndarray:
     """uint64 hash of every run of ``size`` words (the whole text when shorter)."""
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    # Each distinct word is hashed once; shingles combine the word hashes in numpy.
-    table = {word: word_hash(word) for word in set(tokens)}
-    w = np.fromiter((table[t] for t in tokens), dtype=np.uint64, count=len(tokens))
+    table = _word_hashes(tokens)
+    w = np.fromiter(map(table.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
     combined = np.zeros(count, dtype=np.uint64)
