@@ -33,9 +33,12 @@ Category = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Link:
-    """An ``<a href>`` (or ``<area href>``) of a page."""
+    """An ``<a href>`` (or ``<area href>``) of a page.
+
+    Not frozen: pages hold hundreds of links, built at parsing and again at every read of
+    the crawl, and a frozen dataclass's ``__init__`` costs three times as much."""
 
     url: str  # absolute and normalised (fragment dropped); "" when the href cannot be resolved
     raw: str  # the href as written
