@@ -5,8 +5,9 @@ with HTTP/1.1 keep-alive and a deep listen queue, in its own process, sharing th
 machine's cores with the crawlers, as it did for the peers' figures):
 
 1. Debian's python3-doc HTML (530 pages). In one run, on one server: ``pilotage seo
-   crawl --no-external`` then ``pilotage seo report --format json`` (the full audit),
-   timed separately; advertools' ``crawl`` (follow_links, allowed_domains the host,
+   crawl --no-external --no-audit`` then ``pilotage seo report --format json`` (the full
+   audit), timed separately; then ``pilotage seo crawl --no-external`` (which audits the
+   finished crawl) and ``seo report`` reading the saved audit; advertools' ``crawl`` (follow_links, allowed_domains the host,
    LOG_LEVEL INFO) and a bare Scrapy spider (links and title only), both from a venv of
    their own (/tmp/pilotage-bench/advertools-venv, made on first run).
 2. A generated site of ``--pages`` pages (bench/gen_site.py, default 100,000) crawled
@@ -233,30 +234,50 @@ def crawled_pages(crawl_dir: Path) -> int:
         return int(db.execute("SELECT count(*) FROM pages WHERE status > 0").fetchone()[0])
 
 
-def run_pilotage(base: str, corpus: str, out: Path, max_pages: int) -> list[Run]:
-    """Crawl, then the full audit, each measured alone; plus a row for both together."""
+def _sum(tool: str, first: Run, second: Run) -> Run:
+    return Run(
+        tool,
+        first.corpus,
+        first.pages,
+        first.wall_s + second.wall_s,
+        first.cpu_s + second.cpu_s,
+        max(first.peak_rss_mb, second.peak_rss_mb),
+        max(first.peak_pss_mb, second.peak_pss_mb),
+        first.load_before,
+    )
+
+
+def run_pilotage(
+    base: str, corpus: str, out: Path, max_pages: int, *, separate: bool = True
+) -> list[Run]:
+    """``seo crawl`` (which audits the finished crawl) then ``seo report`` reading the saved
+    audit: what a user runs. ``separate``: first the crawl alone (``--no-audit``) and the
+    audit alone (``seo report`` with no saved audit), each measured apart."""
+    flags = f"--allow-private --no-external --quiet --max-pages {max_pages}".split()
+    runs: list[Run] = []
+    if separate:
+        crawl_dir = out / f"pilotage-{corpus}-separate"
+        subprocess.run(["rm", "-rf", str(crawl_dir)], check=True)
+        argv = [PILOTAGE, "seo", "crawl", f"{base}index.html", "--out", str(crawl_dir), *flags]
+        log = out / f"pilotage-crawl-alone-{corpus}.log"
+        crawl = measure("pilotage seo crawl --no-audit", corpus, [*argv, "--no-audit"], log)
+        output = ["--output", str(out / f"pilotage-report-{corpus}.json")]
+        argv = [PILOTAGE, "seo", "report", str(crawl_dir), "--format", "json", *output]
+        log = out / f"pilotage-report-{corpus}.log"
+        report = measure("pilotage seo report (the audit alone)", corpus, argv, log)
+        crawl.pages = report.pages = crawled_pages(crawl_dir)
+        runs += [crawl, report, _sum("  both, one after the other", crawl, report)]
     crawl_dir = out / f"pilotage-{corpus}"
     subprocess.run(["rm", "-rf", str(crawl_dir)], check=True)
-    flags = f"--allow-private --no-external --quiet --max-pages {max_pages}".split()
     argv = [PILOTAGE, "seo", "crawl", f"{base}index.html", "--out", str(crawl_dir), *flags]
-    crawl = measure("pilotage seo crawl", corpus, argv, out / f"pilotage-crawl-{corpus}.log")
-    output = ["--output", str(out / f"pilotage-report-{corpus}.json")]
+    log = out / f"pilotage-crawl-{corpus}.log"
+    crawl = measure("pilotage seo crawl (crawl + full audit)", corpus, argv, log)
+    output = ["--output", str(out / f"pilotage-report-saved-{corpus}.json")]
     argv = [PILOTAGE, "seo", "report", str(crawl_dir), "--format", "json", *output]
-    report = measure(
-        "pilotage seo report (full audit)", corpus, argv, out / f"pilotage-report-{corpus}.log"
-    )
+    log = out / f"pilotage-report-saved-{corpus}.log"
+    report = measure("pilotage seo report (saved audit)", corpus, argv, log)
     crawl.pages = report.pages = crawled_pages(crawl_dir)
-    both = Run(
-        "pilotage crawl + full audit",
-        corpus,
-        crawl.pages,
-        crawl.wall_s + report.wall_s,
-        crawl.cpu_s + report.cpu_s,
-        max(crawl.peak_rss_mb, report.peak_rss_mb),
-        max(crawl.peak_pss_mb, report.peak_pss_mb),
-        crawl.load_before,
-    )
-    return [crawl, report, both]
+    return [*runs, crawl, report, _sum("  crawl + audit + JSON report", crawl, report)]
 
 
 def ensure_venv() -> str:
@@ -339,7 +360,7 @@ def memory_runs(out: Path, pages: int) -> list[Run]:
     server, base = start_server(root)
     try:
         write_sitemaps(root, base, pages)  # the sitemaps hold the server's port
-        return run_pilotage(base, f"generated-{pages}", out, pages)
+        return run_pilotage(base, f"generated-{pages}", out, pages, separate=False)
     finally:
         server.terminate()
         server.wait()

@@ -23,16 +23,18 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from pilotage.crawl.store import CrawlStore
 from pilotage.crawl.urls import normalise_url, same_site
 from pilotage.errors import InvalidInput
 from pilotage.seo.model import Check, Issue
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 IntArray = npt.NDArray[np.int64]
 NodeArray = npt.NDArray[np.int32]  # node ids: a crawl has far fewer than 2**31 pages
@@ -90,6 +92,8 @@ class LinkGraph:
         pairs = self.followed if followed else self.edges
         n = len(self.urls)
         ones = np.ones(len(pairs), dtype=np.float64)
+        from scipy import sparse  # here: reading a saved audit needs no scipy (0.4 s)
+
         return sparse.csr_array((ones, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
 
 
@@ -185,6 +189,8 @@ def pagerank(
     outdegree = np.asarray(adjacency.sum(axis=1)).ravel()
     dangling = outdegree == 0
     inverse = np.divide(1.0, outdegree, out=np.zeros(n), where=~dangling)
+    from scipy import sparse
+
     transition = (sparse.diags_array(inverse) @ adjacency).T.tocsr()  # M[j, i] = 1/outdeg(i)
     rank = np.full(n, 1.0 / n)
     for _iteration in range(MAX_ITERATIONS):
@@ -203,6 +209,8 @@ def click_depth(store: CrawlStore | LinkGraph) -> dict[str, int]:
     graph = store if isinstance(store, LinkGraph) else build_graph(store)
     if graph.start is None:
         return {}
+    from scipy.sparse import csgraph
+
     distances = csgraph.shortest_path(
         graph.matrix(followed=True), directed=True, unweighted=True, indices=graph.start
     )
