@@ -169,3 +169,34 @@ def test_seo_crawl_audits_the_crawl_and_seo_report_reads_it_back(
     shown = subprocess.run(report, capture_output=True, text=True, check=True, timeout=120)
     with CrawlStore(tmp_path) as store:
         assert shown.stdout == report_json(run_audit(store), locale="en") + "\n"
+
+
+def test_page_heads_hold_what_indexability_and_headlines_need(full: Path) -> None:
+    from pilotage.seo.checks_page import is_indexable
+
+    with CrawlStore(full) as store:
+        heads = {row.url: row for row in store.page_heads()}
+        pages = [row for row in store.pages() if row.data is not None]
+    assert len(heads) == len(pages) > 20
+    for page in pages:
+        head = heads[page.url]
+        assert head.data is not None and page.data is not None
+        assert is_indexable(head) == is_indexable(page)
+        assert head.data.title == page.data.title
+        assert head.data.headings["h1"] == page.data.headings.get("h1", [])
+    assert not all(is_indexable(row) for row in heads.values())  # the site has some
+
+
+def test_an_audit_helped_by_worker_processes_is_the_same(full: Path) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pilotage.seo.audit import run_audit
+
+    with CrawlStore(full) as store:
+        alone = run_audit(store)
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            helped = run_audit(store, executor=pool)
+    assert helped == alone
+    assert any(f.check.id == "keyword-cannibalisation" for f in alone.findings)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pilotage.durations import parse_duration
 from pilotage.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from pilotage.crawl.engine import CrawlSummary
+    from pilotage.crawl.store import CrawlStore
 
 app = typer.Typer(help="SEO audit: crawl a site, report its issues, compare crawls.")
 
@@ -144,6 +148,12 @@ def crawl(
                 file=sys.stderr,
             )
             raise typer.Exit(130) from None
+        _print_summary(summary, out)
+        if audit and summary.stopped_by in ("done", "max-pages"):
+            _audit_after_crawl(store, console, quiet, executor)
+
+
+def _print_summary(summary: CrawlSummary, out: Path) -> None:
     stopped = {"done": "done", "max-pages": "page limit reached", "time": "time limit reached"}
     print(
         f"Crawled {summary.pages} pages and checked {summary.external} external links "
@@ -156,21 +166,20 @@ def crawl(
         print(f"Sitemap {sitemap}: {problem}", file=sys.stderr)
     for trap in summary.traps:
         print(f"Stopped following {trap}: too many query strings (a URL trap?)", file=sys.stderr)
-    if audit and summary.stopped_by in ("done", "max-pages"):
-        _audit_after_crawl(out, console, quiet)
 
 
-def _audit_after_crawl(out: Path, console: Console, quiet: bool) -> None:
-    """Audit the finished crawl (saved beside it) and print what it found, worst first."""
-    from pilotage.crawl.store import CrawlStore
+def _audit_after_crawl(
+    store: CrawlStore, console: Console, quiet: bool, executor: Executor | None
+) -> None:
+    """Audit the finished crawl (saved beside it, the parsing workers helping) and print
+    what it found, worst first."""
     from pilotage.seo.saved import saved_audit
 
-    with CrawlStore(out) as store:
-        if quiet or not console.is_terminal:
-            result = saved_audit(store)
-        else:
-            with console.status("Auditing…"):
-                result = saved_audit(store)
+    if quiet or not console.is_terminal:
+        result = saved_audit(store, executor=executor)
+    else:
+        with console.status("Auditing…"):
+            result = saved_audit(store, executor=executor)
     severities = {"error": 0, "warning": 0, "notice": 0}
     for finding in result.findings:
         severities[finding.check.severity] += 1
@@ -178,7 +187,7 @@ def _audit_after_crawl(out: Path, console: Console, quiet: bool) -> None:
     print(f"Audit: {len(result.findings)} issues ({counts}).", file=sys.stderr)
     for summary in result.summaries[:5]:
         print(f"  {summary.check.title}: {summary.pages} pages", file=sys.stderr)
-    print(f"Full report: pilotage seo report {out} --format html --output report.html",
+    print(f"Full report: pilotage seo report {store.directory} --format html --output report.html",
           file=sys.stderr)  # fmt: skip
 
 

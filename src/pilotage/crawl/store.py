@@ -29,6 +29,10 @@ from pilotage.seo.terms import pack_counts, page_counts
 from pilotage.seo.text import words
 
 FILENAME = "crawl.sqlite"
+_HEAD_FIELDS = (
+    "title", "headings.h1", "meta_robots", "x_robots_tag", "base_href", "canonical",
+    "canonical_header",
+)  # fmt: skip
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS frontier (
@@ -266,6 +270,27 @@ class CrawlStore:
         sql = "SELECT p.* FROM pages p LEFT JOIN frontier f USING (url) ORDER BY f.seq"
         for row in self.db.execute(sql):
             yield _page_row(row, with_data)
+
+    def page_heads(self) -> Iterator[PageRow]:
+        """Every HTML page with only its titles, h1s, robots directives and canonicals in
+        ``data``: what indexability and headlines need, without parsing the whole JSON of
+        each page (SQLite extracts the fields)."""
+        sql = (
+            "SELECT url, depth, status, final_url, redirects, robots_allowed, "
+            "json_extract(data, '$.title', '$.headings.h1', '$.meta_robots', '$.x_robots_tag', "
+            "'$.base_href', '$.canonical', '$.canonical_header') "
+            "FROM pages WHERE data IS NOT NULL"
+        )  # the paths of _HEAD_FIELDS, in order
+        for url, depth, status, final_url, redirects, allowed, head in self.db.execute(sql):
+            fields = dict(zip(_HEAD_FIELDS, orjson.loads(head), strict=True))
+            h1 = fields.pop("headings.h1") or []
+            data = PageData(**{k: v for k, v in fields.items() if v is not None})
+            data.headings = {"h1": h1}
+            yield PageRow(
+                url=url, depth=depth, status=status, final_url=final_url,
+                redirects=[(str(u), int(s)) for u, s in json.loads(redirects)],
+                robots_allowed=bool(allowed), data=data,
+            )  # fmt: skip
 
     def page(self, url: str) -> PageRow | None:
         row = self.db.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()

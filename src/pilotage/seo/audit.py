@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,34 +141,46 @@ def _overview(
 
 
 def all_issues(
-    store: CrawlStore, extra_urls: Iterable[str] = (), links: graph.LinkGraph | None = None
+    store: CrawlStore,
+    extra_urls: Iterable[str] = (),
+    links: graph.LinkGraph | None = None,
+    contested: Future[dict[str, list[str]]] | None = None,
 ) -> Iterable[Issue]:
     """Every check's issues; the pages are read and parsed once, the page checks taking
-    them as they come while the duplicate and keyword checks gather what they need."""
+    them as they come while the duplicate checks gather their fingerprints. ``contested``:
+    the keyword terms several pages target, when another process is computing them."""
     prints: list[duplicates.Fingerprint] = []
-    headlines: dict[str, tuple[str, ...]] = {}
 
     def gathering(rows: Iterable[PageRow]) -> Iterator[PageRow]:
         for row in rows:
             duplicates.add_fingerprint(row, prints)
-            keywords.add_headline_terms(row, headlines)
             yield row
 
     yield from graph.graph_issues(store, extra_urls=extra_urls, graph=links)
     links = None  # let the graph go before the pages are read (a large crawl's peak)
     yield from checks.run_checks(store, rows=gathering(store.pages()))
     yield from duplicates.fingerprint_issues(prints)
-    yield from keywords.cannibalisation_issues(store, headlines=headlines)
+    terms = None if contested is None else contested.result()
+    yield from keywords.cannibalisation_issues(store, contested=terms)
 
 
-def run_audit(store: CrawlStore, *, extra_urls: Iterable[str] = ()) -> Audit:
-    """Audit the crawl in ``store``; ``extra_urls`` are known URLs for orphan detection."""
+def run_audit(
+    store: CrawlStore, *, extra_urls: Iterable[str] = (), executor: Executor | None = None
+) -> Audit:
+    """Audit the crawl in ``store``; ``extra_urls`` are known URLs for orphan detection.
+
+    ``executor`` (the crawl's pool of worker processes): the keyword terms are computed
+    there while this process runs the other checks, so an audit uses two cores.
+    """
     start = str(store.get_meta("start_url", ""))
+    contested = None
+    if executor is not None:
+        contested = executor.submit(keywords.contested_terms_in, str(store.directory))
     links = graph.build_graph(store)  # once: PageRank, depths and graph checks share it
     rank = graph.pagerank(links)
     scale = float(len(rank)) or 1.0
     depths = graph.click_depth(links)
-    issues = all_issues(store, extra_urls, links)
+    issues = all_issues(store, extra_urls, links, contested)
     del links  # all_issues drops it once the graph checks are done
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()

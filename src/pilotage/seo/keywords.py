@@ -212,25 +212,39 @@ def keyword_map(
 def headline_terms(
     rows: Iterable[PageRow], sizes: tuple[int, ...] = TFIDF_SIZES
 ) -> dict[str, tuple[str, ...]]:
-    """Indexable page -> the terms of its titles and h1s."""
+    """Indexable page -> the terms of its titles and h1s.
+
+    Held for every page while the TF-IDF is computed: tuples of interned strings, as the
+    pages of one site share most of their headline words."""
     found: dict[str, tuple[str, ...]] = {}
     for page in rows:
-        add_headline_terms(page, found, sizes)
+        if page.data is not None and is_indexable(page):
+            lines = [*page.data.title, *page.data.headings.get("h1", [])]
+            unique = {t for line in lines for t in terms(words(line), sizes)}
+            found[page.url] = tuple(sys.intern(t) for t in sorted(unique))
     return found
 
 
-def add_headline_terms(
-    page: PageRow, found: dict[str, tuple[str, ...]], sizes: tuple[int, ...] = TFIDF_SIZES
-) -> None:
-    """``found[page.url]`` = the terms of the page's titles and h1s, if it is indexable
-    (one page of ``headline_terms``, for an audit reading the pages once).
+def contested_terms(
+    store: CrawlStore, *, top: int = 5, sizes: tuple[int, ...] = TFIDF_SIZES
+) -> dict[str, list[str]]:
+    """Term -> the indexable pages (sorted, two or more) targeting it (module docstring)."""
+    if top < 1:
+        raise InvalidInput(f"top {top!r} must be at least 1", field="top")
+    headlines = headline_terms(store.page_heads(), sizes)
+    targets: dict[str, list[str]] = {}
+    for url, ranked in _scored(store, sizes, headlines.keys(), top, True):
+        for term, _score in ranked:
+            if term in headlines[url]:
+                targets.setdefault(term, []).append(url)
+    return {term: sorted(urls) for term, urls in targets.items() if len(urls) > 1}
 
-    Held for every page until the end of the audit: a tuple of interned strings, as
-    pages of one site share most of their headline words."""
-    if page.data is not None and is_indexable(page):
-        lines = [*page.data.title, *page.data.headings.get("h1", [])]
-        unique = {t for line in lines for t in terms(words(line), sizes)}
-        found[page.url] = tuple(sys.intern(t) for t in sorted(unique))
+
+def contested_terms_in(directory: str) -> dict[str, list[str]]:
+    """``contested_terms`` of the crawl in ``directory``, for a worker process: the audit
+    runs it there while it reads the pages for the other checks."""
+    with CrawlStore(directory) as store:
+        return contested_terms(store)
 
 
 def cannibalisation_issues(
@@ -239,26 +253,16 @@ def cannibalisation_issues(
     top: int = 5,
     n: Iterable[int] = TFIDF_SIZES,
     cap: int = 10,
-    headlines: Mapping[str, tuple[str, ...]] | None = None,
+    contested: Mapping[str, list[str]] | None = None,
 ) -> Iterator[Issue]:
     """``keyword-cannibalisation``: one issue per page and contested term (module docstring).
 
     ``detail`` is "term: url url…", the competing pages sorted, at most ``cap`` of them.
-    ``headlines``: ``headline_terms`` of the crawl's pages when the caller has them.
+    ``contested``: ``contested_terms`` of the crawl when the caller has them.
     """
-    sizes = tuple(n)
-    if headlines is None:
-        headlines = headline_terms(store.pages(), sizes)
-    if top < 1:
-        raise InvalidInput(f"top {top!r} must be at least 1", field="top")
-    targets: dict[str, list[str]] = {}
-    for url, ranked in _scored(store, sizes, headlines.keys(), top, True):
-        for term, _score in ranked:
-            if term in headlines[url]:
-                targets.setdefault(term, []).append(url)
-    for term in sorted(targets):
-        pages = sorted(targets[term])
-        if len(pages) < 2:
-            continue
+    if contested is None:
+        contested = contested_terms(store, top=top, sizes=tuple(n))
+    for term in sorted(contested):
+        pages = contested[term]
         for url in pages:
             yield Issue("keyword-cannibalisation", url, f"{term}: {others_detail(pages, url, cap)}")

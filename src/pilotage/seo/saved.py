@@ -12,6 +12,7 @@ pages of ``--urls``) are never saved: they depend on that list.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -92,15 +93,16 @@ def _read(path: Path, stamp: dict[str, Any]) -> Audit | None:
         return None  # missing, unreadable or from another version: audited again
 
 
-def saved_audit(store: CrawlStore, *, save: bool = True) -> Audit:
-    """The crawl's audit: the saved one when it is current, else a fresh one, saved when
-    the crawl is finished (``save=False``: never written, e.g. a read-only directory)."""
+def saved_audit(store: CrawlStore, *, save: bool = True, executor: Executor | None = None) -> Audit:
+    """The crawl's audit: the saved one when it is current, else a fresh one (``run_audit``,
+    with ``executor`` if given), saved when the crawl is finished (``save=False``: never
+    written, e.g. while a crawl is running)."""
     path = store.directory / FILENAME
     stamp = stamp_of(store)
     audit = _read(path, stamp)
     if audit is not None:
         return audit
-    audit = run_audit(store)
+    audit = run_audit(store, executor=executor)
     if save and stamp["finished_at"] is not None:
         _write(path, to_saved(audit, stamp))
     return audit
