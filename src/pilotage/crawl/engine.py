@@ -44,6 +44,9 @@ DEFAULT_USER_AGENT = f"PilotageBot/{__version__} (+https://github.com/pilotage/p
 SITEMAP_DEPTH = 1000
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_URL_LENGTH = 2048
+# Most links of a page lead where other pages led (menus, footers): a bounded memory of
+# the URLs enqueued lately spares a frontier upsert per link. Cleared when full.
+KNOWN_CACHE = 20_000
 HEAD_REFUSED = frozenset({400, 403, 405, 501})
 RENDER_MODES = ("never", "auto", "always")
 RETIME_ABOVE_MS = 500.0  # pages slower than this are timed again alone after the crawl
@@ -150,6 +153,7 @@ class Crawler:
         self._internal_taken = 0
         self._full = False
         self._variants: Counter[str] = Counter()
+        self._known: dict[str, int] = {}  # URLs recently enqueued -> their depth (a cache)
         self._traps: set[str] = set()
         self._delays: set[str] = set()
         self._began = time.monotonic()
@@ -434,10 +438,13 @@ class Crawler:
         depth = row.depth + 1
         queue: list[tuple[str, int, str]] = []
         seen: set[str] = set()
+        known = self._known
         for dst, _text, _rel, nofollow, internal in parsed.links:
             if dst in seen or (nofollow and not self.settings.follow_nofollow):
                 continue
             seen.add(dst)
+            if (at := known.get(dst)) is not None and at <= depth:
+                continue  # in the frontier already, as close: the upsert would change nothing
             if internal and self._follows(dst, depth):
                 queue.append((dst, depth, "link"))
             elif not internal and self.settings.check_external:
@@ -447,6 +454,11 @@ class Crawler:
             if canonical and same_site(canonical, self.start) and self._follows(canonical):
                 queue.append((canonical, depth, "canonical"))
         self.store.enqueue(queue)
+        if len(known) > KNOWN_CACHE:
+            known.clear()
+        for url, at, _source in queue:
+            if url not in known or at < known[url]:
+                known[url] = at
 
     def _follows(self, url: str, depth: int = 0) -> bool:
         """Whether a discovered internal URL joins the frontier (filters, depth, traps)."""
