@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import orjson
 
@@ -97,20 +97,28 @@ class PageData:
     text: str = ""  # visible body text (stored apart from the rest, for keywords)
 
     def to_json(self) -> dict[str, Any]:
-        """Everything but ``text``, as plain JSON types."""
-        data: dict[str, Any] = orjson.loads(self.to_json_bytes())
+        """Everything but ``text``, as plain JSON types (links as objects)."""
+        data: dict[str, Any] = orjson.loads(orjson.dumps(replace(self, text="")))
         del data["text"]
         return data
 
     def to_json_bytes(self) -> bytes:
-        """JSON with ``text`` emptied (orjson walks the dataclasses natively, fast)."""
-        return orjson.dumps(replace(self, text=""))
+        """The stored form: JSON with ``text`` emptied and each link an array ``[url, raw,
+        text, rel, title]``, not an object: a page has hundreds of links, and their keys
+        repeated made a third of the JSON to write, keep and parse again."""
+        links = [(x.url, x.raw, x.text, x.rel, x.title) for x in self.links]
+        return orjson.dumps(replace(self, text="", links=cast(list[Link], links)))
 
     @classmethod
     def from_json(cls, data: dict[str, Any], text: str = "") -> PageData:
+        """``to_json_bytes`` or ``to_json`` read back (links as arrays or objects)."""
         fields = dict(data)
         fields.pop("text", None)
-        fields["links"] = [Link(**x) for x in data.get("links", [])]
+        links = data.get("links", [])
+        if links and isinstance(links[0], list):
+            fields["links"] = [Link(*x) for x in links]
+        else:
+            fields["links"] = [Link(**x) for x in links]
         fields["images"] = [Image(**x) for x in data.get("images", [])]
         fields["alternates"] = [Alternate(**x) for x in data.get("alternates", [])]
         fields["text"] = text
