@@ -200,3 +200,19 @@ def test_an_audit_helped_by_worker_processes_is_the_same(full: Path) -> None:
             helped = run_audit(store, executor=pool)
     assert helped == alone
     assert any(f.check.id == "keyword-cannibalisation" for f in alone.findings)
+
+
+def test_a_large_crawl_is_audited_after_its_workers_stop(
+    site: SeoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pilotage.cli.seo as seo_cli
+    from pilotage.cli import main
+    from pilotage.seo.audit import run_audit
+    from pilotage.seo.saved import saved_audit
+
+    monkeypatch.setattr(seo_cli, "HELPED_AUDIT_PAGES", 0)  # every crawl counts as large
+    args = ["seo", "crawl", site.site.url + "/", "--out", str(tmp_path), "--allow-private"]
+    assert main([*args, "--max-pages", "200", "--quiet"]) == 0
+    with CrawlStore(tmp_path) as store:
+        assert (tmp_path / "audit.json").is_file()
+        assert saved_audit(store, save=False) == run_audit(store)

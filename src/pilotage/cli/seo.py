@@ -24,10 +24,16 @@ from pilotage.durations import parse_duration
 from pilotage.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from pilotage.crawl.engine import CrawlSummary
+    from pilotage.crawl.engine import CrawlSettings, CrawlSummary
     from pilotage.crawl.store import CrawlStore
 
 app = typer.Typer(help="SEO audit: crawl a site, report its issues, compare crawls.")
+
+
+# Up to this many pages, the audit after a crawl runs its keyword job in one of the crawl's
+# workers, beside the other checks; beyond, the workers are stopped first and the audit
+# runs in one process, so that a large crawl's peak memory is the audit's alone.
+HELPED_AUDIT_PAGES = 20_000
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
@@ -95,7 +101,7 @@ def crawl(
     ] = True,
 ) -> None:
     """Crawl a site into --out, obeying robots.txt, with a progress bar; then audit it."""
-    from pilotage.crawl.engine import DEFAULT_USER_AGENT, Crawler, CrawlSettings
+    from pilotage.crawl.engine import DEFAULT_USER_AGENT, CrawlSettings
     from pilotage.crawl.store import CrawlStore
 
     settings = CrawlSettings(
@@ -117,40 +123,61 @@ def crawl(
     )
     workers = workers or os.cpu_count() or 1
     console = Console(stderr=True)
-    with CrawlStore(out, create=True) as store, _parsers(workers) as executor:
-        progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:.1f} pages/s · {task.fields[errors]} errors"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet or not console.is_terminal,
+    with CrawlStore(out, create=True) as store:
+        with _parsers(workers) as executor:
+            summary = _run_crawl(settings, store, executor, console, quiet)
+            finished = audit and summary.stopped_by in ("done", "max-pages")
+            helped = store.page_count() <= HELPED_AUDIT_PAGES
+            if finished and helped:
+                _audit_after_crawl(store, console, quiet, executor)
+        if finished and not helped:  # the workers are gone: their memory with them
+            _audit_after_crawl(store, console, quiet, None)
+
+
+def _run_crawl(
+    settings: CrawlSettings,
+    store: CrawlStore,
+    executor: Executor | None,
+    console: Console,
+    quiet: bool,
+) -> CrawlSummary:
+    """Run the crawl with a progress bar, print its summary; Ctrl-C says how to resume."""
+    from pilotage.crawl.engine import Crawler
+
+    max_pages = settings.max_pages
+    out = store.directory
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.1f} pages/s · {task.fields[errors]} errors"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+    )
+    task = progress.add_task("Crawling", total=max_pages, rate=0.0, errors=0)
+
+    def show(p: object) -> None:
+        from pilotage.crawl.engine import CrawlProgress
+
+        assert isinstance(p, CrawlProgress)
+        rate = p.pages / p.elapsed if p.elapsed else 0.0
+        total = min(max_pages, p.pages + p.queued)  # the queue grows as links are found
+        progress.update(task, completed=p.pages, total=total, rate=rate, errors=p.errors)
+
+    crawler = Crawler(settings, store, executor=executor, on_progress=show)
+    try:
+        with progress, asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            summary = runner.run(crawler.run())
+    except KeyboardInterrupt:
+        print(
+            f"Interrupted: {store.page_count()} pages saved in {out}; "
+            "run the same command again to resume.",
+            file=sys.stderr,
         )
-        task = progress.add_task("Crawling", total=max_pages, rate=0.0, errors=0)
-
-        def show(p: object) -> None:
-            from pilotage.crawl.engine import CrawlProgress
-
-            assert isinstance(p, CrawlProgress)
-            rate = p.pages / p.elapsed if p.elapsed else 0.0
-            total = min(max_pages, p.pages + p.queued)  # the queue grows as links are found
-            progress.update(task, completed=p.pages, total=total, rate=rate, errors=p.errors)
-
-        crawler = Crawler(settings, store, executor=executor, on_progress=show)
-        try:
-            with progress, asyncio.Runner(loop_factory=_loop_factory()) as runner:
-                summary = runner.run(crawler.run())
-        except KeyboardInterrupt:
-            print(
-                f"Interrupted: {store.page_count()} pages saved in {out}; "
-                "run the same command again to resume.",
-                file=sys.stderr,
-            )
-            raise typer.Exit(130) from None
-        _print_summary(summary, out)
-        if audit and summary.stopped_by in ("done", "max-pages"):
-            _audit_after_crawl(store, console, quiet, executor)
+        raise typer.Exit(130) from None
+    _print_summary(summary, out)
+    return summary
 
 
 def _print_summary(summary: CrawlSummary, out: Path) -> None:
