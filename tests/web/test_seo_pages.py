@@ -89,6 +89,8 @@ def test_the_guard_refuses_a_private_site_from_the_web(web: Web, seo_site: SeoSi
     crawl_id = _crawl(web, seo_site.site.url + "/")
     page = web.client.get(f"/sites/{SITE}/seo/{crawl_id}", headers={"Accept-Language": "en"})
     assert "loopback" in page.text  # the crawl's one-line refusal is shown
+    assert "could not start" in page.text
+    assert "/resume" not in page.text  # resuming would be refused the same way
     assert seo_site.site.paths("GET") == []  # and nothing was fetched
 
 

@@ -140,6 +140,9 @@ def crawl_page(request: Request, who: Who, domain: str, crawl_id: str) -> Respon
         "log": crawls.last_log_line(path),
         "tr": translations(page_locale(request)).gettext,
     }
+    # Bad input (a refused address, say) ends the child at once with one error line:
+    # resuming would fail the same way, so no button offers it.
+    context["refused"] = not current.pages and context["log"].startswith("pilotage: error:")
     if current.state != "running" and current.pages:
         audit = crawls.cached_audit(path)
         context.update(
