@@ -141,7 +141,9 @@ def test_due_monitors_follow_next_check_and_active(db: AppDB) -> None:
         assert [m.id for m in due_monitors(s, now + timedelta(hours=2))] == ids[:2]
 
 
-def add_change(s: Any, monitor: Monitor, minutes: int, alerted: bool) -> int:
+def add_change(
+    s: Any, monitor: Monitor, minutes: int, alerted: bool, significance: float = 0.0
+) -> int:
     moment = _now() + timedelta(minutes=minutes)
     snapshot = Snapshot(monitor_id=monitor.id, taken_at=moment, fingerprint=str(minutes))
     s.add(snapshot)
@@ -152,6 +154,7 @@ def add_change(s: Any, monitor: Monitor, minutes: int, alerted: bool) -> int:
         detected_at=moment,
         summary=f"change at {minutes}",
         alerted=alerted,
+        significance=significance,
     )
     s.add(change)
     s.flush()
@@ -300,3 +303,16 @@ def test_secrets_left_out_are_kept_while_the_webhook_stays(
 def test_a_removed_webhook_takes_its_secret_along(db: AppDB) -> None:
     after = _notify_after(db, {"emails": "a@shop.example"})
     assert after == {"emails": ["a@shop.example"], "apprise": APPRISE}
+
+
+def test_the_most_significant_changes_of_all_not_only_of_the_latest(db: AppDB) -> None:
+    with db.session() as s:
+        site = get_site(s, "shop.example")
+        a = add_monitor(s, site, URL)
+        big_and_old = add_change(s, a, 1, alerted=False, significance=0.9)
+        small = [add_change(s, a, m, alerted=False, significance=0.1) for m in (2, 3)]
+        tie = add_change(s, a, 4, alerted=False, significance=0.9)
+    with db.session() as s:
+        assert [c.id for c in recent_changes(s, limit=2)] == [tie, small[1]]
+        ranked = recent_changes(s, limit=2, by_significance=True)
+        assert [c.id for c in ranked] == [tie, big_and_old]  # newest first among equals

@@ -131,9 +131,34 @@ def test_atom_feeds_parse_and_carry_the_change(private_web: Web, rival: WatchSit
         assert not feed.bozo, feed.get("bozo_exception")
         assert [e.title for e in feed.entries] == [summary]
         assert feed.entries[0].link == f"{BASE}{WATCH}/{monitor_id}"
+    open_slug, locked_slug = (_shared_link(web, password) for password in ("", "s3cret-feed"))
+    listing = web.client.get(WATCH, headers=EN).text
+    assert f"{BASE}/share/{open_slug}/watch/feed.atom" in listing  # the editor sees its URL
+    assert f"/share/{locked_slug}/" not in listing
     web.client.post("/logout", data={"csrf": web.csrf("/")})
     anonymous = web.client.get(f"{WATCH}/feed.atom", follow_redirects=False)
     assert anonymous.status_code == 303  # feeds need a sign-in, like pages
+    # ... or a shared link, the secret URL a feed reader can hold
+    for path in ("watch/feed.atom", f"watch/{monitor_id}/feed.atom"):
+        shared = web.client.get(f"/share/{open_slug}/{path}", headers=EN)
+        assert shared.status_code == 200
+        assert [e.title for e in feedparser.parse(shared.content).entries] == [summary]
+    shown = web.client.get(WATCH, headers=EN).text  # signed out: the link is gone
+    assert f"/share/{open_slug}/watch/feed.atom" not in shown
+    locked = web.client.get(f"/share/{locked_slug}/watch/feed.atom")
+    assert locked.status_code == 403 and "password" in locked.text
+    assert web.client.get("/share/no-such-link/watch/feed.atom").status_code == 404
+    assert web.client.get(f"/share/{open_slug}/watch/99999/feed.atom").status_code == 404
+
+
+def _shared_link(web: Web, password: str) -> str:
+    r = web.post_form(
+        f"/sites/{SITE}/links", {"name": "feeds", "password": password}, f"/sites/{SITE}/settings"
+    )
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    with _db(web) as s:
+        links = accounts.list_shared_links(s, get_site(s, SITE))
+        return next(link.slug for link in links if (link.password_hash is None) == (not password))
 
 
 def test_a_price_history_chart_shows_the_thresholds(private_web: Web, rival: WatchSite) -> None:

@@ -341,9 +341,13 @@ def recent_changes(
     monitor: Monitor | None = None,
     alerted_only: bool = False,
     limit: int = 100,
+    by_significance: bool = False,
 ) -> list[Change]:
-    """Newest first."""
-    query = select(Change).join(Monitor).order_by(Change.detected_at.desc(), Change.id.desc())
+    """Newest first; ``by_significance``: the most significant of all, newest first among
+    equals (not only the latest ``limit`` ranked)."""
+    newest = (Change.detected_at.desc(), Change.id.desc())
+    order = (Change.significance.desc(), *newest) if by_significance else newest
+    query = select(Change).join(Monitor).order_by(*order)
     if site is not None:
         query = query.where(Monitor.site_id == site.id)
     if monitor is not None:

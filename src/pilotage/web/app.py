@@ -99,6 +99,7 @@ def routes(app: FastAPI) -> None:
         watch,
         watch_api,
         watch_bench,
+        watch_feeds,
     )
 
     for module in (
@@ -113,6 +114,7 @@ def routes(app: FastAPI) -> None:
         engines_api,
         seo,
         watch_bench,  # before watch, which reads /watch/benchmark as a monitor id
+        watch_feeds,
         watch,
     ):
         app.include_router(module.router)

@@ -6,9 +6,7 @@ prices) is attacker-controlled: the templates escape it and link a URL only when
 http(s). The one piece of markup not escaped by Jinja2 is a diff, which
 :func:`pilotage.watch.diff.render_html` escapes itself.
 
-Feeds need a signed-in session like every page: shared links open dashboards only, and a
-feed token would be one more secret to hand out and revoke.
-
+The Atom feeds are in ``watch_feeds`` (signed in, or through a shared link).
 The competitor benchmark (``watch_bench``) shares the helpers below; the API is ``watch_api``.
 """
 
@@ -26,12 +24,12 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pilotage.accounts import list_shared_links
 from pilotage.charts import price_spec
 from pilotage.errors import InvalidInput, PilotageError
 from pilotage.i18n import translations
 from pilotage.store.app import AppDB, Change, Monitor, Site, Snapshot
 from pilotage.watch.diff import diff_text, render_html
-from pilotage.watch.feed_out import atom_feed
 from pilotage.watch.monitors import (
     KINDS,
     add_monitor,
@@ -42,7 +40,6 @@ from pilotage.watch.monitors import (
     update_monitor,
 )
 from pilotage.watch.notify import web_url
-from pilotage.watch.runner import notice_for
 from pilotage.watch.schedule import run_checks
 from pilotage.web.context import Who, instance, prepare, site_access
 from pilotage.web.templating import page_locale, render
@@ -51,7 +48,6 @@ router = APIRouter(dependencies=[Depends(prepare)])
 CHANGES_SHOWN = 50
 SNAPSHOTS_SHOWN = 50
 PRICE_POINTS = 1000
-FEED_ENTRIES = 50
 SELECTORS = ("css", "xpath", "jsonpath")
 THRESHOLD_FIELDS = ("drop_pct", "rise_pct", "below", "above")
 Form = Mapping[str, Any]
@@ -171,10 +167,11 @@ def _index(
 ) -> Response:
     with app_db(request).session() as s:
         site = site_access(s, who, domain)
-        changes = recent_changes(s, site=site, limit=CHANGES_SHOWN)
         if order != "newest":
             order = "significance"
-            changes.sort(key=lambda c: c.significance, reverse=True)  # stable: newest first
+        ranked = order == "significance"
+        changes = recent_changes(s, site=site, limit=CHANGES_SHOWN, by_significance=ranked)
+        base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
         context = {
             "spec": {"domain": site.domain},
             "monitors": list_monitors(s, site),
@@ -188,6 +185,11 @@ def _index(
             "when": clock(site, page_locale(request)),
             "every_label": every_label,
             "link": web_url,
+            "reader_feeds": [
+                f"{base}/share/{link.slug}/watch/feed.atom"
+                for link in list_shared_links(s, site)
+                if link.password_hash is None
+            ],
         }
         return render(request, "watch/index.html", context, status_code=status)
 
@@ -210,46 +212,6 @@ async def add(request: Request, who: Who, domain: str) -> Response:
         values = {k: form_text(form, k) for k in form if k != "csrf"}
         return _index(request, who, domain, values=values, error=exc.message, status=400)
     return RedirectResponse(target, status_code=303)
-
-
-# -- feeds ------------------------------------------------------------------------------
-
-
-def _feed(request: Request, who: Who, domain: str, monitor_id: int | None) -> Response:
-    gettext = translations(page_locale(request)).gettext
-    base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
-    with app_db(request).session() as s:
-        site = site_access(s, who, domain)
-        monitor = None if monitor_id is None else get_monitor(s, monitor_id, site)
-        changes = recent_changes(s, site=site, monitor=monitor, limit=FEED_ENTRIES)
-        page = f"{base}/sites/{site.domain}/watch"
-        notices = [notice_for(c, c.monitor, f"{page}/{c.monitor_id}") for c in changes]
-        name = site.domain if monitor is None else monitor.name
-    self_url = base + request.url.path
-    body = atom_feed(
-        notices,
-        feed_id=self_url,
-        title=gettext("Watch: %(name)s") % {"name": name},
-        self_url=self_url,
-        updated=notices[0].detected_at if notices else datetime.now(UTC),
-        translate=gettext,
-    )
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
-
-
-@router.get("/sites/{domain}/watch/feed.atom")
-def site_feed(request: Request, who: Who, domain: str) -> Response:
-    """Atom feed of the changes of all the site's monitors, newest first."""
-    return _feed(request, who, domain, None)
-
-
-@router.get("/sites/{domain}/watch/{monitor_id}/feed.atom")
-def monitor_feed(request: Request, who: Who, domain: str, monitor_id: int) -> Response:
-    """Atom feed of one monitor's changes."""
-    return _feed(request, who, domain, monitor_id)
-
-
-# -- one monitor ------------------------------------------------------------------------
 
 
 def _diff_html(old: str | None, new: str | None) -> Markup | None:
