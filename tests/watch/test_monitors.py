@@ -316,3 +316,18 @@ def test_the_most_significant_changes_of_all_not_only_of_the_latest(db: AppDB) -
         assert [c.id for c in recent_changes(s, limit=2)] == [tie, small[1]]
         ranked = recent_changes(s, limit=2, by_significance=True)
         assert [c.id for c in ranked] == [tie, big_and_old]  # newest first among equals
+
+
+def test_an_edited_monitor_is_rescheduled(db: AppDB) -> None:
+    with db.session() as s:
+        monitor = add_monitor(s, get_site(s, "shop.example"), URL, every="24h")
+        checked = _now() - timedelta(hours=2)
+        monitor.last_checked_at, monitor.next_check_at = checked, checked + timedelta(hours=24)
+        s.flush()
+        update_monitor(s, monitor, every="1h")  # counts from the last check: due now
+        assert monitor.next_check_at == checked + timedelta(hours=1)
+        update_monitor(s, monitor, name="Renamed")  # nothing observed changed
+        assert monitor.next_check_at == checked + timedelta(hours=1)
+        before = _now()
+        update_monitor(s, monitor, css="#price")  # watches something else: at once
+        assert before <= monitor.next_check_at <= _now()

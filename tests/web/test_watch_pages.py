@@ -244,12 +244,16 @@ def test_edit_and_delete(web: Web) -> None:
     )
     assert bad.status_code == 400  # type: ignore[attr-defined]
     edit = {"url": "https://rival.example/blog", "kind": "text", "every": "1d", "name": "Blog"}
+    edit["min_significance"] = "0.25"
     assert _post(web, f"{WATCH}/{monitor_id}/edit", edit).status_code == 303  # type: ignore[attr-defined]
     with _db(web) as s:
         (monitor,) = list_monitors(s)
         assert (monitor.id, monitor.url, monitor.every_seconds) == (
             monitor_id, "https://rival.example/blog", 86400
         )  # fmt: skip
+        assert monitor.thresholds == {"min_significance": 0.25}
+    form = web.client.get(f"{WATCH}/{monitor_id}").text
+    assert 'name="min_significance" inputmode="decimal" value="0.25"' in form
     unconfirmed = _post(web, f"{WATCH}/{monitor_id}/delete", {})
     assert unconfirmed.status_code == 400  # type: ignore[attr-defined]
     gone = _post(web, f"{WATCH}/{monitor_id}/delete", {"confirm": "yes"})

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Final, TypeVar
 
@@ -298,12 +298,25 @@ def update_monitor(
         thresholds=_or(thresholds, monitor.thresholds),
         notify=given_notify,
     )
+    observed = ("url", "kind", "css", "xpath", "jsonpath")
+    before = {column: getattr(monitor, column) for column in (*observed, "every_seconds")}
     for column, value in asdict(columns).items():
         setattr(monitor, column, value)
     monitor.notify = _kept_secrets(columns.notify, given_notify, old_notify)
     monitor.active = _or(active, monitor.active)
+    _reschedule(monitor, before, observed)
     s.flush()
     return monitor
+
+
+def _reschedule(monitor: Monitor, before: Mapping[str, Any], observed: Sequence[str]) -> None:
+    """A monitor that now watches something else is checked at once; a new interval
+    counts from the last check (so a shorter one may make the monitor due now)."""
+    if any(getattr(monitor, column) != before[column] for column in observed):
+        monitor.next_check_at = _now()
+    elif monitor.every_seconds != before["every_seconds"]:
+        last = monitor.last_checked_at or _now()
+        monitor.next_check_at = last + timedelta(seconds=monitor.every_seconds)
 
 
 def get_monitor(s: Session, monitor_id: int, site: Site | None = None) -> Monitor:

@@ -49,7 +49,7 @@ CHANGES_SHOWN = 50
 SNAPSHOTS_SHOWN = 50
 PRICE_POINTS = 1000
 SELECTORS = ("css", "xpath", "jsonpath")
-THRESHOLD_FIELDS = ("drop_pct", "rise_pct", "below", "above")
+THRESHOLD_FIELDS = ("drop_pct", "rise_pct", "below", "above", "min_significance")
 Form = Mapping[str, Any]
 
 
