@@ -291,3 +291,17 @@ def test_email_without_smtp_server_is_a_recorded_failure(
     check(db, settings_for(tmp_path), mid)
     error = one_change(db, mid).notify_error
     assert error is not None and "SMTP" in error
+
+
+def test_a_price_selector_matching_nothing_is_shown_on_the_monitor(
+    db: AppDB, site: WatchSite, tmp_path: Path
+) -> None:
+    site.set("/kettle", product_page("30.00", "InStock"))
+    wrong = monitor(db, site.url("/kettle"), kind="price", css="#no-such-price")
+    right = monitor(db, site.url("/kettle"), kind="price")
+    assert [o.state for o in check(db, settings_for(tmp_path), wrong, right)] == ["first"] * 2
+    with db.session() as s:
+        missed, found = s.get(Monitor, wrong), s.get(Monitor, right)
+        assert missed is not None and found is not None
+        assert missed.last_error is not None and "#no-such-price" in missed.last_error
+        assert found.last_error is None

@@ -29,7 +29,7 @@ from pilotage.watch import notify
 from pilotage.watch.content import fingerprint, json_select, snapshot_text
 from pilotage.watch.diff import diff_text, significance
 from pilotage.watch.feeds import keyword_filter, parse_feed
-from pilotage.watch.price import extract_offer, passes_threshold, price_change
+from pilotage.watch.price import Offer, extract_offer, passes_threshold, price_change
 
 USER_AGENT_WATCH = "PilotageBot-Watch"
 
@@ -44,6 +44,7 @@ class Observation:
     currency: str | None = None
     availability: str | None = None
     items: list[dict[str, str]] = field(default_factory=list)
+    warning: str | None = None  # shown on the monitor; the snapshot is stored all the same
 
     @property
     def fingerprint(self) -> str:
@@ -82,12 +83,24 @@ def observe(monitor: Monitor, status: int, body: bytes, charset: str | None) -> 
             seen.availability = offer.availability
         if monitor.kind == "availability":
             seen.price = seen.currency = None
+        seen.warning = _offer_warning(monitor, offer)
     elif monitor.jsonpath:
         values = json_select(body, monitor.jsonpath)
         seen.text = "\n".join(json.dumps(v, ensure_ascii=False, sort_keys=True) for v in values)
     else:
         seen.text = snapshot_text(html, monitor.url, css=monitor.css, xpath=monitor.xpath)
     return seen
+
+
+def _offer_warning(monitor: Monitor, offer: Offer | None) -> str | None:
+    """Why a price (availability) monitor sees no price (availability), if it does not."""
+    if monitor.kind == "price" and (offer is None or offer.price is None):
+        if monitor.css:
+            return f"no price in what the selector {monitor.css!r} matches"
+        return "no price on the page (no schema.org Offer, microdata or Open Graph price)"
+    if monitor.kind == "availability" and (offer is None or offer.availability is None):
+        return "no availability on the page (no schema.org Offer availability)"
+    return None
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -165,7 +178,7 @@ def record(db: AppDB, monitor_id: int, seen: Observation, now: datetime) -> Outc
         monitor = s.get(Monitor, monitor_id)
         if monitor is None:
             return Outcome(monitor_id, "error", error="monitor deleted")
-        _schedule(monitor, now, None)
+        _schedule(monitor, now, seen.warning)
         last = s.query(Snapshot).filter_by(monitor_id=monitor.id)
         old = last.order_by(Snapshot.taken_at.desc(), Snapshot.id.desc()).first()
         if old is not None and old.fingerprint == seen.fingerprint:
