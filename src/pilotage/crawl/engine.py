@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import functools
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 from pilotage import __version__
 from pilotage.crawl.fetch import Fetcher, FetchResult
+from pilotage.crawl.frontier import SITEMAP_DEPTH, LinkQueue
 from pilotage.crawl.guard import Resolver, UrlGuard
 from pilotage.crawl.parse import ParsedPage, fast_host, is_internal, parse_page
 from pilotage.crawl.robots import RobotsCache
@@ -41,12 +41,7 @@ if TYPE_CHECKING:
     from pilotage.crawl.render import Renderer
 
 DEFAULT_USER_AGENT = f"PilotageBot/{__version__} (+https://github.com/pilotage/pilotage)"
-SITEMAP_DEPTH = 1000
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-MAX_URL_LENGTH = 2048
-# Most links of a page lead where other pages led (menus, footers): a bounded memory of
-# the URLs enqueued lately spares a frontier upsert per link. Cleared when full.
-KNOWN_CACHE = 20_000
 HEAD_REFUSED = frozenset({400, 403, 405, 501})
 RENDER_MODES = ("never", "auto", "always")
 RETIME_ABOVE_MS = 500.0  # pages slower than this are timed again alone after the crawl
@@ -146,15 +141,12 @@ class Crawler:
         self.start = normalise_url(settings.start_url)
         self._site_host = fast_host(self.start)
         self.guard = UrlGuard(allow_private=settings.allow_private, resolver=resolver)
-        self.filter = UrlFilter(settings.include, settings.exclude)
+        self.links = LinkQueue(settings, store, self.start)
         self.executor = executor
         self.on_progress = on_progress
         self.progress = CrawlProgress()
         self._internal_taken = 0
         self._full = False
-        self._variants: Counter[str] = Counter()
-        self._known: dict[str, int] = {}  # URLs recently enqueued -> their depth (a cache)
-        self._traps: set[str] = set()
         self._delays: set[str] = set()
         self._began = time.monotonic()
         self._reported = 0.0
@@ -186,10 +178,7 @@ class Crawler:
             )
         self.store.requeue_interrupted()
         self._internal_taken = self.store.internal_page_count()
-        self._traps = set(self.store.get_meta("traps", []))
-        for (url,) in self.store.db.execute("SELECT url FROM frontier WHERE url LIKE '%?%'"):
-            parts = urlsplit(url)  # the trap counts go on where they were
-            self._variants[f"{parts.netloc}{parts.path}"] += 1
+        self.links.resume()
         return True
 
     async def _read_sitemaps(self, fetcher: Fetcher, robots: RobotsCache) -> list[tuple[str, str]]:
@@ -206,7 +195,7 @@ class Crawler:
                 result.errors.append((entry.sitemap, f"invalid URL {entry.loc[:200]!r}"))
         self.store.add_sitemap_urls(rows)
         self.store.enqueue(
-            (url, SITEMAP_DEPTH, "sitemap") for url, _, _ in rows if self._follows(url)
+            (url, SITEMAP_DEPTH, "sitemap") for url, _, _ in rows if self.links.follows(url)
         )
         return result.errors
 
@@ -245,7 +234,7 @@ class Crawler:
         self._report()
         self.store.mark_sitemap_pages()
         self.store.index_links()
-        self.store.set_meta("traps", sorted(self._traps))
+        self.store.set_meta("traps", self.links.traps)
         if stopped_by == "done" or stopped_by == "max-pages":
             self.store.set_meta("finished_at", _now())
         self.store.set_meta("stopped_by", stopped_by)
@@ -257,7 +246,7 @@ class Crawler:
             elapsed_s=time.monotonic() - began,
             stopped_by=stopped_by,
             resumed=resumed,
-            traps=sorted(self._traps),
+            traps=self.links.traps,
             sitemap_errors=sitemap_errors,
         )
 
@@ -420,7 +409,7 @@ class Crawler:
             self.store.write_page(
                 row, parsed.data_json, parsed.text_blob, parsed.links, parsed.terms_blob
             )
-            self._enqueue_links(row, parsed)
+            self.links.enqueue_links(row, parsed)
         if count:
             if internal:
                 self.progress.pages += 1
@@ -431,51 +420,6 @@ class Crawler:
         self._report()
 
     # -- links ----------------------------------------------------------------------------
-
-    def _enqueue_links(self, row: PageRow, parsed: ParsedPage) -> None:
-        if not parsed.follow:
-            return
-        depth = row.depth + 1
-        queue: list[tuple[str, int, str]] = []
-        seen: set[str] = set()
-        known = self._known
-        for dst, _text, _rel, nofollow, internal in parsed.links:
-            if dst in seen or (nofollow and not self.settings.follow_nofollow):
-                continue
-            seen.add(dst)
-            if (at := known.get(dst)) is not None and at <= depth:
-                continue  # in the frontier already, as close: the upsert would change nothing
-            if internal and self._follows(dst, depth):
-                queue.append((dst, depth, "link"))
-            elif not internal and self.settings.check_external:
-                queue.append((dst, depth, "external"))
-        if parsed.canonical:
-            canonical = _resolve(parsed.canonical, row.url)
-            if canonical and same_site(canonical, self.start) and self._follows(canonical):
-                queue.append((canonical, depth, "canonical"))
-        self.store.enqueue(queue)
-        if len(known) > KNOWN_CACHE:
-            known.clear()
-        for url, at, _source in queue:
-            if url not in known or at < known[url]:
-                known[url] = at
-
-    def _follows(self, url: str, depth: int = 0) -> bool:
-        """Whether a discovered internal URL joins the frontier (filters, depth, traps)."""
-        if len(url) > MAX_URL_LENGTH or not self.filter.allows(url):
-            return False
-        limit = self.settings.max_depth
-        if limit is not None and limit < depth < SITEMAP_DEPTH:
-            return False
-        parts = urlsplit(url)
-        if not parts.query or self.store.is_known(url):
-            return True
-        path = f"{parts.netloc}{parts.path}"
-        self._variants[path] += 1
-        if self._variants[path] > self.settings.max_query_variants:
-            self._traps.add(f"{parts.scheme}://{path}")
-            return False
-        return True
 
 
 def _base_row(result: FetchResult, depth: int) -> PageRow:
@@ -501,11 +445,3 @@ def _is_html(result: FetchResult) -> bool:
     if result.content_type in HTML_TYPES:
         return True
     return result.content_type == "" and result.body.lstrip()[:1] == b"<"
-
-
-def _resolve(href: str, base: str) -> str:
-    try:
-        url = normalise_url(href, base)
-    except InvalidInput:
-        return ""
-    return url if url.startswith(("http://", "https://")) else ""
