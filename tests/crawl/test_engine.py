@@ -105,7 +105,9 @@ def test_filters_and_depth(site: SeoSite, tmp_path: Path) -> None:
 def test_a_crawl_stopped_by_its_time_limit_resumes_to_the_same_pages(
     site: SeoSite, full: Path, tmp_path: Path
 ) -> None:
-    first = crawl(tmp_path, site.site.url + "/", max_pages=200, max_seconds=1.0)
+    # A delay between requests makes the whole crawl take seconds, however fast the machine:
+    # the one-second limit always cuts it.
+    first = crawl(tmp_path, site.site.url + "/", max_pages=200, max_seconds=1.0, delay=0.05)
     assert first.stopped_by == "time"
     partial = urls(tmp_path)
     second = crawl(tmp_path, site.site.url + "/", max_pages=200)
@@ -120,7 +122,7 @@ def test_a_killed_crawl_resumes_without_losing_or_doubling_pages(
     command = [
         sys.executable, "-m", "pilotage", "seo", "crawl", site.site.url + "/",
         "--out", str(tmp_path), "--allow-private", "--max-pages", "200", "--quiet",
-        "--workers", "1",
+        "--workers", "1", "--delay", "0.05",  # seconds in all: the kill lands mid-crawl
     ]  # fmt: skip
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL, start_new_session=True)
     database = tmp_path / "crawl.sqlite"
