@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pilotage.export import csv_text
 
@@ -34,10 +35,16 @@ def print_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     sys.stdout.write(csv_text(header, rows))
 
 
+def cell(value: Any) -> Text:
+    """A table cell shown as written: paths, referrers and crawled text are the outside
+    world's, and Rich would read ``[...]`` in them as markup (or fail on ``[/x]``)."""
+    return Text("" if value is None else str(value))
+
+
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title)
     for name in header:
         table.add_column(name, justify="left" if name == header[0] else "right")
     for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
+        table.add_row(*[cell(v) for v in row])
     console.print(table)

@@ -33,6 +33,12 @@ _HEAD_FIELDS = (
     "title", "headings.h1", "meta_robots", "x_robots_tag", "base_href", "canonical",
     "canonical_header",
 )  # fmt: skip
+# One json_extract of several paths parses each page's JSON once; the paths are constants.
+_PATHS = ", ".join(f"'$.{name}'" for name in _HEAD_FIELDS)
+_HEADS_SQL = (
+    "SELECT url, depth, status, final_url, redirects, robots_allowed, "  # noqa: S608
+    f"json_extract(data, {_PATHS}) FROM pages WHERE data IS NOT NULL"
+)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS frontier (
@@ -275,13 +281,7 @@ class CrawlStore:
         """Every HTML page with only its titles, h1s, robots directives and canonicals in
         ``data``: what indexability and headlines need, without parsing the whole JSON of
         each page (SQLite extracts the fields)."""
-        sql = (
-            "SELECT url, depth, status, final_url, redirects, robots_allowed, "
-            "json_extract(data, '$.title', '$.headings.h1', '$.meta_robots', '$.x_robots_tag', "
-            "'$.base_href', '$.canonical', '$.canonical_header') "
-            "FROM pages WHERE data IS NOT NULL"
-        )  # the paths of _HEAD_FIELDS, in order
-        for url, depth, status, final_url, redirects, allowed, head in self.db.execute(sql):
+        for url, depth, status, final_url, redirects, allowed, head in self.db.execute(_HEADS_SQL):
             fields = dict(zip(_HEAD_FIELDS, orjson.loads(head), strict=True))
             h1 = fields.pop("headings.h1") or []
             data = PageData(**{k: v for k, v in fields.items() if v is not None})

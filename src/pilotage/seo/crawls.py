@@ -13,6 +13,7 @@ it (``overview.json``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -172,5 +173,7 @@ def cached_audit(path: Path) -> dict[str, Any]:
         ]
         data["stamp"] = stamp
     if not is_running(path) and data.get("finished_at"):
-        cache.write_text(json.dumps(data), encoding="utf-8")
+        # A read-only data directory: the overview is made again next time.
+        with contextlib.suppress(OSError):
+            cache.write_text(json.dumps(data), encoding="utf-8")
     return data

@@ -39,6 +39,12 @@ class Viewer:
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
+def public_base(request: Request) -> str:
+    """The server's address for links it hands out (snippets, feeds): the ``public_url``
+    setting, else the address the request came to; no trailing slash."""
+    return (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
+
+
 def secure_cookies(request: Request) -> bool:
     """Cookies carry the Secure flag over HTTPS, and on loopback addresses, which
     browsers treat as secure origins; a plain-HTTP address on a network would lose its

@@ -21,7 +21,7 @@ from pilotage.analytics import Query, run_query
 from pilotage.errors import Forbidden, InvalidInput, NotFound, PilotageError
 from pilotage.i18n import translations
 from pilotage.store.app import Site
-from pilotage.web.context import Viewer, Who, instance, prepare, site_access
+from pilotage.web.context import Viewer, Who, instance, prepare, public_base, site_access
 from pilotage.web.dashboard import labels
 from pilotage.web.templating import page_locale, render
 
@@ -125,7 +125,7 @@ def _settings_context(request: Request, who: Viewer, site: Site) -> dict[str, An
             "roles": labels.roles(_gettext(request)),
             "role_names": accounts.ROLES,
         }
-    base = instance(request).settings.public_url or str(request.base_url).rstrip("/")
+    base = public_base(request)
     context["snippet"] = (
         f'<script defer data-domain="{site.domain}" src="{base}/js/pilotage.js"></script>'
     )

@@ -41,7 +41,7 @@ from pilotage.watch.monitors import (
 )
 from pilotage.watch.notify import web_url
 from pilotage.watch.schedule import run_checks
-from pilotage.web.context import Who, instance, prepare, site_access
+from pilotage.web.context import Who, instance, prepare, public_base, site_access
 from pilotage.web.templating import page_locale, render
 
 router = APIRouter(dependencies=[Depends(prepare)])
@@ -171,7 +171,7 @@ def _index(
             order = "significance"
         ranked = order == "significance"
         changes = recent_changes(s, site=site, limit=CHANGES_SHOWN, by_significance=ranked)
-        base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
+        base = public_base(request)
         context = {
             "spec": {"domain": site.domain},
             "monitors": list_monitors(s, site),

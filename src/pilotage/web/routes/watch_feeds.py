@@ -21,7 +21,7 @@ from pilotage.store.app import Site
 from pilotage.watch.feed_out import atom_feed
 from pilotage.watch.monitors import get_monitor, recent_changes
 from pilotage.watch.runner import notice_for
-from pilotage.web.context import Who, instance, prepare, site_access
+from pilotage.web.context import Who, instance, prepare, public_base, site_access
 from pilotage.web.templating import page_locale
 
 router = APIRouter(dependencies=[Depends(prepare)])
@@ -32,7 +32,7 @@ ATOM = "application/atom+xml; charset=utf-8"
 def _feed(request: Request, site_id: int, monitor_id: int | None) -> Response:
     """The feed of the site (all its monitors, or ``monitor_id``)."""
     gettext = translations(page_locale(request)).gettext
-    base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
+    base = public_base(request)
     with instance(request).app.session() as s:
         site = s.get(Site, site_id)
         if site is None:
