@@ -28,12 +28,10 @@ import httpx
 
 from pilotage.crawl.errors import FetchError, UrlRefused
 from pilotage.crawl.guard import UrlGuard, address_class
+from pilotage.crawl.sockets import AsyncioBackend, SocketOption
 
 # The callers (Fetcher, RobotsCache, SitemapReader) bound concurrency themselves.
 DEFAULT_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=32)
-SocketOption = (
-    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
-)
 
 
 def _is_literal(host: str) -> bool:
@@ -49,7 +47,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
     def __init__(self, guard: UrlGuard, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self.guard = guard
-        self.inner = inner if inner is not None else httpcore.AnyIOBackend()
+        self.inner = inner if inner is not None else AsyncioBackend()
 
     async def resolve(self, host: str, timeout: float | None = None) -> list[str]:
         """The addresses ``host`` may be reached at; raises if any of them is refused."""
