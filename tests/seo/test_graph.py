@@ -1,3 +1,4 @@
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -129,6 +130,30 @@ def chain_store(tmp_path: Path) -> CrawlStore:
 def test_click_depth_follows_followed_links_from_the_start(tmp_path: Path) -> None:
     depths = click_depth(chain_store(tmp_path))
     assert depths == {url(""): 0, **{url(f"c{i}"): i for i in range(1, 8)}}
+
+
+def test_click_depth_matches_a_plain_breadth_first_search(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    n = 120
+    raw = [(int(a), int(b), bool(f)) for a, b, f in zip(
+        rng.integers(0, n, 260), rng.integers(0, n, 260), rng.random(260) < 0.15, strict=True
+    )]  # fmt: skip
+    names = ["", *(f"p{i}" for i in range(1, n))]  # node 0 is the home page
+    links = [(names[a], names[b], nofollow) for a, b, nofollow in raw]
+    store = make_store(tmp_path, links, pages=names)
+    followed: dict[int, set[int]] = {}
+    for a, b, nofollow in raw:
+        if not nofollow and a != b:
+            followed.setdefault(a, set()).add(b)
+    expected, queue = {0: 0}, deque([0])
+    while queue:  # the textbook algorithm, one node at a time
+        node = queue.popleft()
+        for target in sorted(followed.get(node, ())):
+            if target not in expected:
+                expected[target] = expected[node] + 1
+                queue.append(target)
+    assert max(expected.values()) >= 4 and len(expected) < n  # deep and partly unreachable
+    assert click_depth(store) == {url(names[i]): d for i, d in expected.items()}
 
 
 def test_deep_pages_are_the_ones_beyond_the_threshold(tmp_path: Path) -> None:

@@ -244,9 +244,9 @@ async def _connected_socket(
     options: list[SocketOption],
 ) -> socket.socket:
     """A socket with ``options`` set before connecting (httpcore's ``socket_options``)."""
-    family, kind, proto, _, address = (
-        await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    )[0]
+    family, kind, proto, _, address = (await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))[
+        0
+    ]
     sock = socket.socket(family, kind, proto)
     try:
         for option in options:
