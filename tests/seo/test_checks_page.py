@@ -10,7 +10,8 @@ import pytest
 
 from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.seo.checks import CHECKS, Thresholds, run_checks
-from pilotage.seo.linktext import is_non_descriptive
+from pilotage.seo.extract import extract_page
+from pilotage.seo.linktext import is_non_descriptive, vague_links
 from pilotage.seo.model import Alternate, Image, Link, PageData
 
 SITE = "https://example.com/"
@@ -167,6 +168,29 @@ def test_link_text_in_french_and_english(
     if lang is None:
         expected.add(("lang-missing", URL, ""))
     assert issues == expected
+
+
+def test_the_crawl_lists_vague_links_and_the_audit_reads_them_without_the_links(
+    tmp_path: Path,
+) -> None:
+    html = (
+        b'<html lang="fr"><body><a href="/tarifs">Cliquez ici</a> <a href="/a">Tarifs</a>'
+        b'<a href="/b" rel="nofollow">ici</a> <a href="mailto:x@example.com">ici</a>'
+        b'<a href="https://example.com/c">https://example.com/c</a></body></html>'
+    )
+    data = extract_page(URL, html, [("content-type", "text/html")])
+    expected = [f"Cliquez ici -> {SITE}tarifs", f"{SITE}c -> {SITE}c"]
+    assert data.vague_links == expected
+    assert vague_links(URL, data.links, data.lang) == expected  # what the audit would count
+    store = CrawlStore(tmp_path / "crawl", create=True)
+    store.save_page(PageRow(URL, 0, 200, URL, data=data))
+    old = PageData(lang="fr", links=data.links)  # saved before vague links were listed
+    store.save_page(PageRow(SITE + "old", 1, 200, SITE + "old", data=old))
+    rows = {row.url: row.data for row in store.pages(links=False)}
+    assert rows[URL] is not None and rows[URL].links == []  # left in SQLite
+    assert rows[SITE + "old"] is not None and rows[SITE + "old"].links == data.links
+    issues = {(i.check, i.url, i.detail) for i in run_checks(store) if i.check == "link-text"}
+    assert issues == {("link-text", u, d) for u in (URL, SITE + "old") for d in expected}
 
 
 def test_hreflang_and_canonical_reach_the_page_checks(tmp_path: Path) -> None:

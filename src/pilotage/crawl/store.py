@@ -35,6 +35,12 @@ _HEAD_FIELDS = (
 )  # fmt: skip
 # One json_extract of several paths parses each page's JSON once; the paths are constants.
 _PATHS = ", ".join(f"'$.{name}'" for name in _HEAD_FIELDS)
+_COLUMNS = ", ".join(
+    f"p.{name}" for name in (
+        "url", "depth", "status", "final_url", "redirects", "content_type", "size", "ttfb_ms",
+        "elapsed_ms", "fetched_at", "error", "robots_allowed", "in_sitemap",
+    )
+)  # fmt: skip
 _HEADS_SQL = (
     "SELECT url, depth, status, final_url, redirects, robots_allowed, "  # noqa: S608
     f"json_extract(data, {_PATHS}) FROM pages WHERE data IS NOT NULL"
@@ -271,11 +277,28 @@ class CrawlStore:
 
     # -- reading --------------------------------------------------------------------------
 
-    def pages(self, *, with_data: bool = True) -> Iterator[PageRow]:
-        """Every saved page in crawl order (breadth first)."""
-        sql = "SELECT p.* FROM pages p LEFT JOIN frontier f USING (url) ORDER BY f.seq"
+    def pages(self, *, with_data: bool = True, links: bool = True) -> Iterator[PageRow]:
+        """Every saved page in crawl order (breadth first).
+
+        ``links=False``: without each page's ``data.links``, the larger part of its JSON
+        (SQLite drops them before Python parses anything), unless the page was saved
+        before the crawl listed its vague links (``PageData.vague_links``), which the
+        link-text check then needs the links for.
+        """
+        data = "p.data" if links or not with_data else "json_remove(p.data, '$.links')"
+        sql = (
+            f"SELECT {_COLUMNS}, {data} FROM pages p "  # noqa: S608 (constants only)
+            "LEFT JOIN frontier f USING (url) ORDER BY f.seq"
+        )
         for row in self.db.execute(sql):
-            yield _page_row(row, with_data)
+            page = _page_row(row, with_data)
+            if page.data is not None and page.data.vague_links is None and not links:
+                page = _page_row((*row[:13], self._data(page.url)), with_data)
+            yield page
+
+    def _data(self, url: str) -> str | None:
+        row = self.db.execute("SELECT data FROM pages WHERE url = ?", (url,)).fetchone()
+        return None if row is None else row[0]
 
     def page_heads(self) -> Iterator[PageRow]:
         """Every HTML page with only its titles, h1s, robots directives and canonicals in

@@ -158,7 +158,7 @@ def all_issues(
 
     yield from graph.graph_issues(store, extra_urls=extra_urls, graph=links)
     links = None  # let the graph go before the pages are read (a large crawl's peak)
-    yield from checks.run_checks(store, rows=gathering(store.pages()))
+    yield from checks.run_checks(store, rows=gathering(store.pages(links=False)))
     yield from duplicates.fingerprint_issues(prints)
     terms = None if contested is None else contested.result()
     yield from keywords.cannibalisation_issues(store, contested=terms)

@@ -314,7 +314,7 @@ def run_checks(
     """
     site = checks_site.Site.of(store)
     collector = checks_site.Collector()
-    for row in store.pages(with_data=True) if rows is None else rows:
+    for row in store.pages(links=False) if rows is None else rows:
         if not site.internal(row.url):
             continue
         yield from checks_site.row_issues(row, site)

@@ -44,7 +44,7 @@ from pilotage.crawl.robots import origin_of
 from pilotage.crawl.store import PageRow, RobotsRow
 from pilotage.crawl.urls import normalise_url, same_site
 from pilotage.errors import InvalidInput
-from pilotage.seo.linktext import non_descriptive_texts
+from pilotage.seo.linktext import vague_links
 from pilotage.seo.model import Issue, PageData
 
 if TYPE_CHECKING:
@@ -300,17 +300,11 @@ def _hreflang_issues(url: str, data: PageData) -> Iterator[Issue]:
 
 
 def _link_text_issues(url: str, data: PageData) -> Iterator[Issue]:
-    blocklist = non_descriptive_texts(data.lang)
-    for link in data.links:
-        target = link.url or link.raw.strip()
-        if not target or "nofollow" in link.rel.split():
-            continue
-        if target.lower().startswith(("javascript:", "mailto:")) or link.url == url:
-            continue
-        text = link.text.strip()
-        full_url = text.lower().startswith(("http://", "https://")) and is_absolute(text)
-        if text and (full_url or text.lower() in blocklist):
-            yield Issue("link-text", url, f"{text} -> {target}")
+    found = data.vague_links
+    if found is None:  # a page saved before the crawl counted them
+        found = vague_links(url, data.links, data.lang)
+    for detail in found:
+        yield Issue("link-text", url, detail)
 
 
 def _title_issues(url: str, data: PageData, limits: tuple[int, int]) -> Iterator[Issue]:

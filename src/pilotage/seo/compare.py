@@ -94,7 +94,7 @@ def _pages(store: CrawlStore) -> dict[str, _Page]:
     depths = click_depth(store)
     return {
         row.url: _summary(row, depths.get(row.url))
-        for row in store.pages()
+        for row in store.pages(links=False)
         if not isinstance(start, str) or same_site(row.url, start)
     }
 

@@ -29,6 +29,7 @@ from pilotage.crawl.urls import normalise_url
 from pilotage.errors import InvalidInput
 from pilotage.seo import text as textmod
 from pilotage.seo.linkheader import HeaderLink, parse_link_header
+from pilotage.seo.linktext import vague_links
 from pilotage.seo.model import Alternate, Image, Link, PageData
 from pilotage.seo.text import charset_of, decode_body
 
@@ -382,6 +383,7 @@ def extract_with_words(
     _images(tree, page, base)
     _links(tree, page, base)
     _mixed_content(tree, page, url, base)
+    page.vague_links = vague_links(url, page.links, page.lang)
     _json_ld(tree, page)
     if structured:
         _embedded(tree, page, html, base)

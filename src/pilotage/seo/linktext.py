@@ -8,6 +8,12 @@ Texts are compared lowercased and trimmed, whole text only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pilotage.seo.model import Link
+
 NON_DESCRIPTIVE: dict[str, frozenset[str]] = {
     "en": frozenset(
         {
@@ -81,3 +87,34 @@ def non_descriptive_texts(lang: str | None) -> frozenset[str]:
 def is_non_descriptive(text: str, lang: str | None = None) -> bool:
     """True when ``text`` (trimmed, lowercased) is on the blocklist of ``lang``."""
     return text.strip().lower() in non_descriptive_texts(lang)
+
+
+def vague_links(url: str, links: Iterable[Link], lang: str | None) -> list[str]:
+    """The links of the page at ``url`` whose text does not describe their target, each as
+    "text -> target": a text on the blocklist of the page's language, or a bare URL.
+
+    Followed links only (``rel=nofollow`` ones are left out, as in Lighthouse), and not
+    ``javascript:``/``mailto:`` ones nor links to the page itself. The crawl computes
+    this list while it parses the page (``PageData.vague_links``), so the audit need
+    not read every link of every page again.
+    """
+    blocklist = non_descriptive_texts(lang)
+    found: list[str] = []
+    for link in links:
+        target = link.url or link.raw.strip()
+        if not target or "nofollow" in link.rel.split():
+            continue
+        if target.lower().startswith(("javascript:", "mailto:")) or link.url == url:
+            continue
+        text = link.text.strip()
+        if text and (text.lower() in blocklist or _is_url(text)):
+            found.append(f"{text} -> {target}")
+    return found
+
+
+def _is_url(text: str) -> bool:
+    if not text.lower().startswith(("http://", "https://")):
+        return False
+    from pilotage.seo.checks_page import is_absolute  # the audit's own URL rules
+
+    return is_absolute(text)

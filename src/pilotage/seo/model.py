@@ -84,6 +84,9 @@ class PageData:
     images: list[Image] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     bad_anchors: list[str] = field(default_factory=list)  # Lighthouse crawlable-anchors offenders
+    # "text -> target" of the links whose text says nothing (pilotage.seo.linktext);
+    # None in pages saved before the crawl listed them: the audit reads the links then.
+    vague_links: list[str] | None = None
     word_count: int = 0
     text_hash: str = ""  # sha1 hex of the normalised visible text, "" when there is none
     simhash: int = 0  # 64-bit unsigned simhash of the visible text's word shingles
