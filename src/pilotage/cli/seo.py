@@ -10,6 +10,7 @@ import asyncio
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -56,7 +57,15 @@ def _parsers(workers: int) -> Iterator[Executor | None]:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pilotage.seo.extract"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Start the workers now, from another thread: they import the parser (a third of a
+        # second) while this process reads robots.txt and the sitemaps.
+        threading.Thread(target=_start_workers, args=(pool, workers), daemon=True).start()
         yield pool
+
+
+def _start_workers(pool: Executor, workers: int) -> None:
+    for _ in range(workers):  # each submission finding no idle worker starts one
+        pool.submit(os.getpid)
 
 
 def _stop_forkserver() -> None:
