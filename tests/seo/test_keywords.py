@@ -1,6 +1,8 @@
 import math
+import zlib
 from pathlib import Path
 
+import orjson
 import pytest
 
 from pilotage.crawl.store import CrawlStore, PageRow
@@ -8,12 +10,14 @@ from pilotage.errors import InvalidInput
 from pilotage.seo.keywords import (
     TermStat,
     cannibalisation_issues,
+    contested_terms,
     keyword_map,
     site_terms,
     tfidf,
 )
 from pilotage.seo.model import Issue, PageData
-from pilotage.seo.terms import ngrams, terms
+from pilotage.seo.terms import ngrams, page_counts, terms
+from pilotage.seo.text import words
 
 SITE = "https://example.org/"
 
@@ -125,11 +129,29 @@ def test_tfidf_reads_again_the_pages_the_cache_cannot_hold(
     store = make_store(tmp_path, texts)
     whole = tfidf(store, n=(1,), sublinear=False)
     monkeypatch.setattr(keywords, "CACHE_TERMS", budget)
+    monkeypatch.setattr(keywords, "MERGE_TERMS", budget + 1)  # frequencies merged often
     assert tfidf(store, n=(1,), sublinear=False) == whole
     assert tfidf(store) == tfidf(store, urls=set(store_urls(store)))
     for i, expected in enumerate(SKLEARN_TFIDF):
         got = dict(whole[f"{SITE}d{i}"])
         assert [got.get(w, 0.0) for w in vocabulary] == pytest.approx(expected, abs=1e-8)
+
+
+def test_tfidf_reads_an_older_crawls_term_counts(tmp_path: Path) -> None:
+    """Counts stored as compressed JSON by earlier versions give the same scores."""
+    texts = {
+        "a": "prix de vente des pains au levain, prix bas",
+        "b": "vente en ligne de pains et de farines, pains bio",
+        "c": "prix des farines bio, prix de la farine",
+    }
+    store = make_store(tmp_path, texts, a=["Prix du pain", "Prix"], c=["Farines", "Prix"])
+    now = tfidf(store, top_per_page=4)
+    contested = contested_terms(store)
+    for url, text in list(store.texts()):
+        legacy = zlib.compress(orjson.dumps(dict(page_counts(words(text)))), 1)
+        store.db.execute("UPDATE terms SET counts = ? WHERE url = ?", (legacy, url))
+    assert tfidf(store, top_per_page=4) == now
+    assert contested_terms(store) == contested == {"prix": [SITE + "a", SITE + "c"]}
 
 
 def store_urls(store: CrawlStore) -> list[str]:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pilotage.crawl.urls import host_of
 from pilotage.seo.extract import extract_with_words
-from pilotage.seo.terms import pack_counts, page_counts
+from pilotage.seo.terms import count_terms, pack_terms
 
 LinkTuple = tuple[str, str, str, bool, bool]  # dst, text, rel, nofollow, internal
 AUTO_RENDER_WORDS = 50
@@ -26,7 +26,7 @@ AUTO_RENDER_WORDS = 50
 class ParsedPage:
     data_json: bytes  # PageData.to_json_bytes()
     text_blob: bytes  # zlib-compressed visible text, b"" when there is none
-    terms_blob: bytes  # the text's keyword terms counted (pilotage.seo.terms.pack_counts)
+    terms_blob: bytes  # the text's keyword terms counted (pilotage.seo.terms.pack_terms)
     links: list[LinkTuple]
     canonical: str | None  # first canonical href as written
     follow: bool  # meta robots allows following the page's links
@@ -63,7 +63,7 @@ def parse_page(
     site_host: str,
     subdomains: bool,
 ) -> ParsedPage:
-    data, tokens = extract_with_words(url, body, headers, charset=charset)
+    data, tokens, hashes = extract_with_words(url, body, headers, charset=charset)
     robots = data.meta_robots.get("robots", "").lower()
     links: list[LinkTuple] = []
     for link in data.links:
@@ -76,7 +76,7 @@ def parse_page(
     return ParsedPage(
         data_json=data.to_json_bytes(),
         text_blob=text,
-        terms_blob=pack_counts(page_counts(tokens)),
+        terms_blob=pack_terms(count_terms(tokens, hashes)),
         links=links,
         canonical=data.canonical[0] if data.canonical else None,
         follow="nofollow" not in robots and "none" not in robots,

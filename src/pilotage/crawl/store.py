@@ -25,7 +25,7 @@ import orjson
 
 from pilotage.errors import InvalidInput
 from pilotage.seo.model import PageData
-from pilotage.seo.terms import pack_counts, page_counts
+from pilotage.seo.terms import count_terms, pack_terms
 from pilotage.seo.text import words
 
 FILENAME = "crawl.sqlite"
@@ -215,7 +215,7 @@ class CrawlStore:
         text = counts = b""
         if page.data is not None and page.data.text:
             text = zlib.compress(page.data.text.encode(), 1)
-            counts = pack_counts(page_counts(words(page.data.text)))
+            counts = pack_terms(count_terms(words(page.data.text)))
         rows = [(x.dst, x.text, x.rel, x.nofollow, x.internal) for x in links]
         self.write_page(page, data, text, rows, counts)
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pilotage.crawl.urls import normalise_url
@@ -363,9 +364,10 @@ def extract_with_words(
     *,
     charset: str | None = None,
     structured: bool = True,
-) -> tuple[PageData, list[str]]:
-    """``extract_page`` and the words of the page's text (``pilotage.seo.text.words``),
-    which the crawl's workers count into keyword terms without tokenising twice."""
+) -> tuple[PageData, list[str], np.ndarray]:
+    """``extract_page``, the words of the page's text (``pilotage.seo.text.words``) and
+    their hashes (``token_hashes``), which the crawl's workers count into keyword terms
+    without tokenising or hashing twice."""
     if charset is None:
         charset = charset_of(next((v for k, v in headers if k.lower() == "content-type"), None))
     html, encoding = decode_body(body, charset)
@@ -391,5 +393,6 @@ def extract_with_words(
     tokens = textmod.words(page.text)
     page.word_count = len(tokens)
     page.text_hash = textmod.text_hash(page.text)
-    page.simhash = textmod.simhash(tokens)
-    return page, tokens
+    hashes = textmod.token_hashes(tokens)
+    page.simhash = textmod.simhash(tokens, hashes)
+    return page, tokens, hashes

@@ -11,7 +11,10 @@ is divided by its L2 norm. ``sublinear=False`` uses the raw count tf(t, d) inste
 
 Memory: the pages' term counts (stored by the crawl, or counted from the text for a page
 saved without them) are streamed twice from the crawl file, document frequencies first,
-then each page's scores, so only the vocabulary and the top terms of each page are held.
+then each page's scores. Terms are identified by their 64-bit hashes
+(``pilotage.seo.terms``): the document frequencies are two sorted numpy arrays (hash,
+pages), about 16 bytes per distinct term of the site, and a term's name is built only
+when it is among a page's best.
 
 Cannibalisation rule: a page *targets* a term when the term is among its ``top`` TF-IDF
 terms and also appears in its title or an h1. When two or more indexable pages target
@@ -34,7 +37,16 @@ from pilotage.crawl.store import CrawlStore, PageRow
 from pilotage.errors import InvalidInput
 from pilotage.seo.checks_page import is_indexable
 from pilotage.seo.model import Check, Issue, others_detail
-from pilotage.seo.terms import DEFAULT_SIZES, TFIDF_SIZES, page_counts, terms, unpack_counts
+from pilotage.seo.terms import (
+    DEFAULT_SIZES,
+    TFIDF_SIZES,
+    TermCounts,
+    count_terms,
+    from_mapping,
+    page_counts,
+    terms,
+    unpack_terms,
+)
 from pilotage.seo.text import words
 
 
@@ -103,7 +115,8 @@ def site_terms(
     return stats
 
 
-CACHE_TERMS = 600_000  # term counts kept between the two passes (about 60 MB at most)
+CACHE_TERMS = 600_000  # term counts kept between the two passes (about 40 MB at most)
+MERGE_TERMS = 2_000_000  # page terms gathered before they are merged into the frequencies
 
 
 def page_term_counts(
@@ -112,20 +125,20 @@ def page_term_counts(
     urls: Collection[str] | None = None,
     *,
     after: str = "",
-) -> Iterator[tuple[str, Mapping[str, int]]]:
+) -> Iterator[tuple[str, TermCounts]]:
     """Each page's term counts in URL order, from the URL after ``after``: the crawl's
     stored counts for the default sizes, else counted from the page's text."""
     if sizes != TFIDF_SIZES:
         for url, text in _texts(store, urls):
             if url > after:
-                yield url, page_counts(words(text), sizes)
+                yield url, from_mapping(page_counts(words(text), sizes))
         return
     for url, blob, stored_text in store.term_rows():
         if url > after and (urls is None or url in urls):
             if blob is not None:
-                yield url, unpack_counts(blob)
+                yield url, unpack_terms(blob)
             else:
-                yield url, page_counts(words(stored_text or ""))
+                yield url, count_terms(words(stored_text or ""))
 
 
 def tfidf(
@@ -151,6 +164,37 @@ def tfidf(
     return dict(_scored(store, sizes, urls, top_per_page, sublinear))
 
 
+class _Frequencies:
+    """Document frequencies by term hash: sorted unique hashes and their page counts,
+    merged from the pages' hashes a few million at a time."""
+
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, np.uint64)
+        self.pages = np.zeros(0, np.int64)
+        self._pending: list[np.ndarray] = []
+        self._size = 0
+
+    def add(self, hashes: np.ndarray) -> None:
+        self._pending.append(hashes)  # a page's hashes are distinct
+        self._size += len(hashes)
+        if self._size >= MERGE_TERMS:
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        every = np.concatenate([self.hashes, *self._pending])
+        weights = np.concatenate([self.pages, np.ones(self._size, np.int64)])
+        self.hashes, inverse = np.unique(every, return_inverse=True)
+        self.pages = np.bincount(inverse, weights=weights).astype(np.int64)
+        self._pending, self._size = [], 0
+
+    def of(self, hashes: np.ndarray) -> np.ndarray:
+        """The page counts of ``hashes`` (every one of them added before)."""
+        self._merge()
+        return self.pages[np.searchsorted(self.hashes, hashes)]
+
+
 def _scored(
     store: CrawlStore,
     sizes: tuple[int, ...],
@@ -159,11 +203,11 @@ def _scored(
     sublinear: bool,
 ) -> Iterator[tuple[str, list[tuple[str, float]]]]:
     """(url, top terms) page by page, so a caller that needs only a part keeps only that."""
-    documents: Counter[str] = Counter()
-    cached: list[tuple[str, Mapping[str, int]]] = []
+    documents = _Frequencies()
+    cached: list[tuple[str, TermCounts]] = []
     pages, budget = 0, CACHE_TERMS
     for url, counts in page_term_counts(store, sizes, urls):
-        documents.update(counts.keys())
+        documents.add(counts.hashes)
         pages += 1
         budget -= len(counts)
         if budget >= 0:
@@ -171,19 +215,16 @@ def _scored(
     after = cached[-1][0] if cached else ""
     rest = page_term_counts(store, sizes, urls, after=after) if budget < 0 else ()
     for url, counts in chain(cached, rest):
-        if counts:
-            yield url, _top_terms(counts, documents, pages, top, sublinear)
+        if len(counts):
+            yield url, _top_terms(counts, documents.of(counts.hashes), pages, top, sublinear)
 
 
 def _top_terms(
-    counts: Mapping[str, int], documents: Mapping[str, int], pages: int, top: int, sublinear: bool
+    counts: TermCounts, df: np.ndarray, pages: int, top: int, sublinear: bool
 ) -> list[tuple[str, float]]:
-    # numpy for the arithmetic: a long page has thousands of distinct terms.
-    names = list(counts)
-    size = len(names)
-    tf = np.fromiter(counts.values(), dtype=np.float64, count=size)
-    df = np.fromiter(map(documents.__getitem__, names), dtype=np.float64, count=size)
-    idf = np.log((1 + pages) / (1 + df)) + 1.0
+    size = len(counts)
+    tf = counts.counts.astype(np.float64)
+    idf = np.log((1 + pages) / (1 + df.astype(np.float64))) + 1.0
     weights = (1.0 + np.log(tf) if sublinear else tf) * idf
     weights /= np.sqrt(np.dot(weights, weights))
     if size > top:
@@ -192,7 +233,8 @@ def _top_terms(
         best = np.flatnonzero(weights >= cut)  # keeps every tie at the cut, sorted below
     else:
         best = np.arange(size)
-    ranked = sorted(((names[i], float(weights[i])) for i in best), key=lambda x: (-x[1], x[0]))
+    named = ((counts.name(i), float(weights[i])) for i in best.tolist())
+    ranked = sorted(named, key=lambda x: (-x[1], x[0]))
     return ranked[:top]
 
 

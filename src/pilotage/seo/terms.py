@@ -8,19 +8,32 @@ split at the apostrophe ("isn't" -> "isn", "t"), so their parts are listed; numb
 one-character words are treated as stop words too.
 
 The crawl's workers count each page's terms of ``TFIDF_SIZES`` while they parse it
-(they hold its words already) and store them packed (``pack_counts``: JSON, zlib), so
-the audit's TF-IDF reads counts instead of tokenising every text again.
+(they hold its words already) and store them packed (``pack_terms``), so the audit's
+TF-IDF reads counts instead of tokenising every text again.
+
+A counted term also has a 64-bit hash, which TF-IDF uses as its identity so that the
+document frequencies of a whole site are sorted numpy arrays rather than a dictionary
+of strings: a word's hash is ``pilotage.seo.text.word_hash`` (BLAKE2b), a two-word
+term's is fmix64(a·M + b mod 2⁶⁴) of its words' hashes (the combination simhash uses
+for shingles, ``pilotage.seo.text``), a longer term's the same folded word by word.
+Two of a site's terms sharing a hash is a 2⁻⁶⁴ event per pair (about 10⁻⁸ for a
+million distinct terms). The crawl file keeps each page's distinct words and its terms
+as word indices (``pack_terms``), about the size of the terms written out compressed;
+the hashes are computed again from the words when read (each word hashed once per
+process).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+import numpy as np
 import orjson
 
 from pilotage.errors import InvalidInput
+from pilotage.seo.text import MULTIPLIER, fmix64, token_hashes
 
 
 def _listed(text: str) -> list[str]:
@@ -106,11 +119,161 @@ def page_counts(tokens: Sequence[str], sizes: Iterable[int] = TFIDF_SIZES) -> Co
     return Counter(terms(tokens, sizes))
 
 
-def pack_counts(counts: dict[str, int]) -> bytes:
-    """Term counts as stored in the crawl file (b"" for a page without terms)."""
-    return zlib.compress(orjson.dumps(counts), 1) if counts else b""
+class TermCounts:
+    """A page's terms: their ``hashes`` (uint64) and ``counts``, and their names.
+
+    A name is built when asked for (``name``): a page has thousands of terms and TF-IDF
+    names only its best few. Terms counted from words (``count_terms``) are indices into
+    the page's distinct kept words, a 1-word term having ``second == -1``; others (other
+    n-gram sizes, older crawls) carry their names.
+    """
+
+    __slots__ = ("_first", "_names", "_second", "_words", "counts", "hashes")
+
+    def __init__(
+        self,
+        hashes: np.ndarray,
+        counts: np.ndarray,
+        *,
+        names: list[str] | None = None,
+        words: list[str] | None = None,
+        first: np.ndarray | None = None,
+        second: np.ndarray | None = None,
+    ) -> None:
+        self.hashes, self.counts = hashes, counts
+        self._names, self._words = names, words
+        self._first, self._second = first, second
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def name(self, i: int) -> str:
+        if self._names is not None:
+            return self._names[i]
+        assert self._words is not None and self._first is not None and self._second is not None
+        first, second = int(self._first[i]), int(self._second[i])
+        word = self._words[first]
+        return word if second < 0 else f"{word} {self._words[second]}"
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name(i) for i in range(len(self))]
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(self.names, self.counts.tolist(), strict=True))
+
+
+EMPTY = TermCounts(np.zeros(0, np.uint64), np.zeros(0, np.int64), names=[])
+_MAGIC = b"PT1\n"  # packed term counts; older crawls stored zlib'd JSON (starts 0x78)
+
+
+def _fold(word_hashes: np.ndarray) -> np.ndarray:
+    """Term hashes of an (n, k) array of word hashes, k words per term."""
+    value = word_hashes[:, 0]
+    for column in range(1, word_hashes.shape[1]):
+        value = fmix64(value * np.uint64(MULTIPLIER) + word_hashes[:, column])
+    return value
+
+
+def term_hashes(names: Sequence[str]) -> np.ndarray:
+    """The 64-bit hash of each term (module docstring)."""
+    split = [name.split(" ") for name in names]
+    result = np.zeros(len(names), np.uint64)
+    for size in {len(parts) for parts in split}:
+        rows = [i for i, parts in enumerate(split) if len(parts) == size]
+        flat = [word for i in rows for word in split[i]]
+        hashes = token_hashes(flat).reshape(len(rows), size)
+        result[rows] = _fold(hashes)
+    return result
+
+
+def count_terms(tokens: Sequence[str], hashes: np.ndarray | None = None) -> TermCounts:
+    """``page_counts(tokens)`` (1- and 2-word terms) with each term's hash, computed on
+    the tokens' hashes (``hashes``: their ``token_hashes``, when the caller has them)."""
+    if not tokens:
+        return EMPTY
+    h = token_hashes(tokens) if hashes is None else hashes
+    unique, first, inverse, counts = np.unique(
+        h, return_index=True, return_inverse=True, return_counts=True
+    )
+    stop = STOP_WORDS
+    distinct = [tokens[i] for i in first.tolist()]
+    keep = np.fromiter(
+        (len(t) > 1 and t not in stop and not t.isdigit() for t in distinct),
+        dtype=bool,
+        count=len(distinct),
+    )
+    kept_index = np.cumsum(keep) - 1  # distinct word -> its index among the kept words
+    words = [t for t, k in zip(distinct, keep.tolist(), strict=True) if k]
+    position = np.where(keep[inverse], kept_index[inverse], -1)  # token -> kept word
+    at = np.flatnonzero((position[:-1] >= 0) & (position[1:] >= 0))  # pairs of kept words
+    pairs = fmix64(h[at] * np.uint64(MULTIPLIER) + h[at + 1])
+    pair_hashes, pair_first, pair_counts = np.unique(pairs, return_index=True, return_counts=True)
+    starts = at[pair_first]
+    n = len(words)
+    return TermCounts(
+        np.concatenate([unique[keep], pair_hashes]),
+        np.concatenate([counts[keep], pair_counts]).astype(np.int64),
+        words=words,
+        first=np.concatenate([np.arange(n), position[starts]]).astype(np.int32),
+        second=np.concatenate([np.full(n, -1), position[starts + 1]]).astype(np.int32),
+    )
+
+
+def from_mapping(counts: Mapping[str, int]) -> TermCounts:
+    """Counts keyed by term (an older crawl's, other n-gram sizes) as ``TermCounts``."""
+    if not counts:
+        return EMPTY
+    names = list(counts)
+    values = np.fromiter(counts.values(), dtype=np.int64, count=len(names))
+    return TermCounts(term_hashes(names), values, names=names)
+
+
+def pack_terms(counts: TermCounts) -> bytes:
+    """Term counts as stored in the crawl file (b"" for a page without terms): the page's
+    kept words, each word's count (its 1-word term), then each 2-word term's two word
+    indices and count; the hashes are not stored (computed again from the words)."""
+    if not len(counts):
+        return b""
+    if counts._words is None or counts._second is None or counts._first is None:
+        raise ValueError("only counts made by count_terms are packed")
+    n = len(counts._words)
+    head = n.to_bytes(4, "little") + (len(counts) - n).to_bytes(4, "little")
+    body = (
+        counts.counts.astype("<u4").tobytes()
+        + counts._first[n:].astype("<u4").tobytes()
+        + counts._second[n:].astype("<u4").tobytes()
+        + "\n".join(counts._words).encode()
+    )
+    return _MAGIC + zlib.compress(head + body, 1)
+
+
+def unpack_terms(blob: bytes) -> TermCounts:
+    """``pack_terms`` read back (an older crawl's JSON counts too)."""
+    if not blob:
+        return EMPTY
+    if not blob.startswith(_MAGIC):
+        return from_mapping(orjson.loads(zlib.decompress(blob)))
+    raw = zlib.decompress(blob[len(_MAGIC) :])
+    n, pairs = int.from_bytes(raw[:4], "little"), int.from_bytes(raw[4:8], "little")
+    counts = np.frombuffer(raw, "<u4", n + pairs, 8).astype(np.int64)
+    offset = 8 + 4 * (n + pairs)
+    a = np.frombuffer(raw, "<u4", pairs, offset).astype(np.int32)
+    b = np.frombuffer(raw, "<u4", pairs, offset + 4 * pairs).astype(np.int32)
+    words = raw[offset + 8 * pairs :].decode().split("\n")
+    word_hashes = token_hashes(words)
+    hashes = np.concatenate(
+        [word_hashes, fmix64(word_hashes[a] * np.uint64(MULTIPLIER) + word_hashes[b])]
+    )
+    return TermCounts(
+        hashes,
+        counts,
+        words=words,
+        first=np.concatenate([np.arange(n, dtype=np.int32), a]),
+        second=np.concatenate([np.full(n, -1, dtype=np.int32), b]),
+    )
 
 
 def unpack_counts(blob: bytes) -> dict[str, int]:
-    counts: dict[str, int] = orjson.loads(zlib.decompress(blob)) if blob else {}
-    return counts
+    """Stored term counts as a dictionary, term -> count."""
+    return unpack_terms(blob).as_dict()

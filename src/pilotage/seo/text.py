@@ -106,7 +106,16 @@ def _word_hashes(tokens: Sequence[str]) -> dict[str, int]:
     return cache
 
 
-def _fmix64(x: np.ndarray) -> np.ndarray:
+def token_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """uint64 ``word_hash`` of each token (each distinct word hashed once per process)."""
+    try:  # most pages of a site have no word the process has not hashed yet
+        return np.fromiter(map(_WORD_HASHES.__getitem__, tokens), np.uint64, len(tokens))
+    except KeyError:
+        table = _word_hashes(tokens)
+    return np.fromiter(map(table.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def fmix64(x: np.ndarray) -> np.ndarray:
     # MurmurHash3's 64-bit finaliser: spreads every input bit over the whole word.
     x = x ^ (x >> np.uint64(33))
     x = x * np.uint64(FMIX1)
@@ -116,23 +125,26 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def shingle_hashes(tokens: Sequence[str], size: int = SHINGLE) -> np.ndarray:
-    """uint64 hash of every run of ``size`` words (the whole text when shorter)."""
+def shingle_hashes(
+    tokens: Sequence[str], size: int = SHINGLE, hashes: np.ndarray | None = None
+) -> np.ndarray:
+    """uint64 hash of every run of ``size`` words (the whole text when shorter);
+    ``hashes``: the tokens' ``token_hashes`` when the caller has them."""
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    table = _word_hashes(tokens)
-    w = np.fromiter(map(table.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    w = token_hashes(tokens) if hashes is None else hashes
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
     combined = np.zeros(count, dtype=np.uint64)
     for offset in range(width):
         combined = combined * np.uint64(MULTIPLIER) + w[offset : offset + count]
-    return _fmix64(combined)
+    return fmix64(combined)
 
 
-def simhash(tokens: Sequence[str]) -> int:
-    """64-bit unsigned simhash of the word 3-shingles of ``tokens``."""
-    hashes = shingle_hashes(tokens)
+def simhash(tokens: Sequence[str], hashes: np.ndarray | None = None) -> int:
+    """64-bit unsigned simhash of the word 3-shingles of ``tokens`` (``hashes``: their
+    ``token_hashes``, when the caller has them)."""
+    hashes = shingle_hashes(tokens, hashes=hashes)
     if not len(hashes):
         return 0
     rows = hashes.astype(">u8").view(np.uint8).reshape(-1, 8)
