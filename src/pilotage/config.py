@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     smtp_sender: str = Field(
         "pilotage@localhost", description="From address of the e-mails Pilotage sends."
     )
+    alert_locale: Literal["fr", "en"] = Field(
+        "fr", description="Language of the watch alerts (e-mails, webhooks, apprise): fr or en."
+    )
     watch_allow_private: bool = Field(
         False,
         description="Let watch monitors and SEO crawls started from the web reach private, "

@@ -166,14 +166,28 @@ def test_a_ten_percent_drop_alerts_by_email(
     assert outcome.state == "changed" and outcome.alerted
     change = one_change(db, mid)
     # (115 - 129) / 129 = -10.85 %, beyond the 10 % asked for
-    assert change.summary == "Price 129.00 EUR → 115.00 EUR (-10.9 %)"
+    assert change.summary == "Price €129.00 → €115.00 (−10.9%)"  # stored in English
     assert (change.price_old, change.price_new) == ("129.00", "115.00")
     assert change.significance == pytest.approx(14 / 129 / 0.20, abs=1e-4)
     assert change.notify_error is None
     assert len(inbox.envelopes) == 1
     assert inbox.envelopes[0].rcpt_tos == ["buyer@shop.example"]
     assert inbox.envelopes[0].mail_from == "watch@pilotage.example"
-    assert "115.00 EUR" in str(inbox.message()["Subject"])
+    # in French, each space kept (Python's own header folding loses some)
+    assert str(inbox.message()["Subject"]).endswith(" : Prix : 129,00 € → 115,00 € (−10,9 %)")
+
+
+def test_alerts_in_english_when_the_instance_says_so(
+    db: AppDB, site: WatchSite, smtp: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    inbox, port = smtp
+    settings = settings_for(tmp_path, port).model_copy(update={"alert_locale": "en"})
+    mid = price_monitor(db, site, drop_pct=10)
+    check(db, settings, mid)
+    site.set("/product", product_page("115.00", "InStock"))
+    check(db, settings, mid)
+    assert str(inbox.message()["Subject"]).endswith(": Price €129.00 → €115.00 (−10.9%)")
+    assert "Change detected on" in inbox.message().get_body(("plain",)).get_content()
 
 
 def test_a_five_percent_drop_is_recorded_without_alert(
@@ -186,7 +200,7 @@ def test_a_five_percent_drop_is_recorded_without_alert(
     [outcome] = check(db, settings_for(tmp_path, port), mid)
     assert outcome.state == "changed" and not outcome.alerted
     change = one_change(db, mid)
-    assert change.summary == "Price 129.00 EUR → 122.55 EUR (-5.0 %)"
+    assert change.summary == "Price €129.00 → €122.55 (−5%)"
     assert change.significance == pytest.approx(6.45 / 129 / 0.20, abs=1e-4)
     assert not change.alerted and inbox.envelopes == []
 
@@ -199,7 +213,7 @@ def test_going_out_of_stock(db: AppDB, site: WatchSite, tmp_path: Path) -> None:
     [outcome] = check(db, settings_for(tmp_path), mid)
     assert outcome.alerted
     change = one_change(db, mid)
-    assert change.summary == "Availability in_stock → out_of_stock"
+    assert change.summary == "Availability in stock → out of stock"
     assert (change.availability_old, change.availability_new) == ("in_stock", "out_of_stock")
     assert change.significance == 1.0  # stops being buyable: the maximum
     assert change.price_old is None and change.price_new is None
@@ -216,7 +230,7 @@ def test_feed_filters_keep_only_matching_new_items(
     [outcome] = check(db, settings_for(tmp_path), mid)
     assert outcome.alerted
     change = one_change(db, mid)
-    assert change.added == ["Python 3.14 is out"] and change.summary == "1 new item(s)"
+    assert change.added == ["Python 3.14 is out"] and change.summary == "1 new item"
     # kept items 2 -> 3: structure 1/3; one new item over two seen before: 1/2
     assert change.significance == pytest.approx(max(1 / 3, 1 / 2), abs=1e-4)
     site.set("/feed.xml", rss_feed([("f", "Weather"), ("d", "Python 3.14 is out"), *old]), RSS)
@@ -275,7 +289,7 @@ def test_webhook_receives_the_signed_change(db: AppDB, site: WatchSite, tmp_path
     document = json.loads(body)
     assert document["event"] == "watch.change"
     assert document["monitor"] == {"id": mid, "name": "Rival news", "url": site.url("/news")}
-    assert document["summary"] == "+3 / -0 words"
+    assert document["summary"] == "+3 / -0 mots"  # in the instance's language
     assert document["added"] == ["Alpha launches a bigger plan", "Beta joins"]
     assert document["removed"] == ["Alpha launches a plan"]
     assert one_change(db, mid).notify_error is None

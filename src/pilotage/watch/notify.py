@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from ssl import create_default_context
@@ -217,7 +218,14 @@ def render_email(
     """A multipart/alternative message (text/plain, text/html) without From/To yet."""
     title = subject(notice, translate=translate)
     message = EmailMessage()
-    message["Subject"] = title
+    if title.isascii():
+        message["Subject"] = title
+    else:
+        # Encoded whole by the older encoder: Python's header folder puts the space
+        # between two non-ASCII words outside their encoded-words, where RFC 2047 says a
+        # reader drops it ("129,00 € → 115,00 €" read "129,00 €→ 115,00 €"; CPython
+        # issues 92081 and 144156).
+        message.set_raw("Subject", Header(title, "utf-8", header_name="Subject").encode())
     message.set_content(
         render_text(notice, locale=locale, translate=translate), cte="quoted-printable"
     )

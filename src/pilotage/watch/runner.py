@@ -29,7 +29,8 @@ from pilotage.watch import notify
 from pilotage.watch.content import fingerprint, json_select, snapshot_text
 from pilotage.watch.diff import diff_text, significance
 from pilotage.watch.feeds import keyword_filter, parse_feed
-from pilotage.watch.price import Offer, extract_offer, passes_threshold, price_change
+from pilotage.watch.price import Offer, extract_offer, passes_threshold
+from pilotage.watch.summary import ChangeFacts, facts_of, summarise
 
 USER_AGENT_WATCH = "PilotageBot-Watch"
 
@@ -110,39 +111,35 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
-def _money(value: Decimal | None, currency: str | None) -> str:
-    return "?" if value is None else f"{value:.2f} {currency or ''}".strip()
-
-
 def describe(
     monitor: Monitor, old: Snapshot, new: Observation
 ) -> tuple[str, list[str], list[str], dict[str, object]]:
-    """A one-line summary, lines added and removed, and the change's numbers."""
+    """The summary in English (``pilotage.watch.summary``), lines added and removed, and
+    the change's numbers."""
     numbers: dict[str, object] = {}
     if monitor.kind == "feed":
         seen = {item["id"] for item in old.items}
         fresh = [item["title"] for item in new.items if item["id"] not in seen]
         numbers["items"] = (len(old.items), len(new.items))
-        return f"{len(fresh)} new item(s)", fresh, [], numbers
+        return summarise(ChangeFacts("feed", new_items=len(fresh))), fresh, [], numbers
     diff = diff_text(old.text, new.text)
     # document order, an edited line counting as its old version removed and new one added
     added = [line.new for line in diff.lines if line.kind != "removed"]
     removed = [line.old for line in diff.lines if line.kind != "added"]
     numbers.update(diff=diff, words_added=diff.words_added, words_removed=diff.words_removed)
-    parts = []
-    old_price = _decimal(old.price)
-    if old_price != new.price:
-        move = ""
-        if old_price and new.price is not None:
-            move = f" ({price_change(old_price, new.price):+.1f} %)"
-        parts.append(
-            f"Price {_money(old_price, old.currency)} → {_money(new.price, new.currency)}{move}"
-        )
-    if old.availability != new.availability:
-        parts.append(f"Availability {old.availability or '?'} → {new.availability or '?'}")
-    if diff.changed:
-        parts.append(f"+{diff.words_added} / -{diff.words_removed} words")
-    return "; ".join(parts) or "Content changed", added, removed, numbers
+    facts = ChangeFacts(
+        monitor.kind,
+        words_added=diff.words_added,
+        words_removed=diff.words_removed,
+        text_changed=diff.changed,
+        price_old=old.price,
+        price_new=None if new.price is None else str(new.price),
+        currency_old=old.currency,
+        currency_new=new.currency,
+        availability_old=old.availability,
+        availability_new=new.availability,
+    )
+    return summarise(facts), added, removed, numbers
 
 
 def passes(monitor: Monitor, old: Snapshot, new: Observation, score: float, added: int) -> bool:
@@ -223,6 +220,8 @@ def _change(
         words_removed=int(numbers.get("words_removed", 0)),  # type: ignore[call-overload]
         price_old=old.price,
         price_new=snapshot.price,
+        currency_old=old.currency,
+        currency_new=snapshot.currency,
         availability_old=old.availability,
         availability_new=seen.availability,
         significance=round(score, 4),
@@ -271,7 +270,10 @@ async def check_monitor(
     return record(db, monitor_id, seen, now)
 
 
-def notice_for(change: Change, monitor: Monitor, link: str | None) -> notify.ChangeNotice:
+def notice_for(
+    change: Change, monitor: Monitor, link: str | None, locale: str = "en"
+) -> notify.ChangeNotice:
+    """The change as alerts and feeds show it, its summary in ``locale``."""
     kind = monitor.kind
     if kind == "price" and change.price_old == change.price_new:
         kind = "text"
@@ -281,7 +283,7 @@ def notice_for(change: Change, monitor: Monitor, link: str | None) -> notify.Cha
         url=monitor.url,
         kind=kind,
         detected_at=change.detected_at.replace(tzinfo=UTC),
-        summary=change.summary,
+        summary=summarise(facts_of(change, monitor.kind), locale),
         added=change.added,
         removed=change.removed,
         significance=min(1.0, max(0.0, change.significance)),
@@ -308,7 +310,7 @@ async def deliver(
         monitor = change.monitor
         targets = dict(monitor.notify or {})
         link = f"{base_url}/sites/{monitor.site.domain}/watch/{monitor.id}" if base_url else None
-        notice = notice_for(change, monitor, link)
+        notice = notice_for(change, monitor, link, locale)
     translate = translations(locale).gettext
     failures = await _send(notice, targets, settings, fetcher, locale, translate)
     with db.session() as s:

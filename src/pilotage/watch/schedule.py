@@ -40,9 +40,10 @@ async def run_checks(
     allow_private: bool | None = None,
     resolver: Resolver | None = None,
     now: datetime | None = None,
-    locale: str = "fr",
+    locale: str | None = None,
 ) -> list[Outcome]:
-    """Check the given monitors, or those due; then send the alerts of what changed."""
+    """Check the given monitors, or those due; then send the alerts of what changed, in
+    ``locale`` (default: the settings' ``alert_locale``)."""
     if monitor_ids is None:
         with db.session() as s:
             monitor_ids = [m.id for m in due_monitors(s, now)]
@@ -60,7 +61,8 @@ async def run_checks(
         for outcome in outcomes:
             if outcome.alerted and outcome.change_id is not None:
                 await deliver(
-                    db, outcome.change_id, settings, fetcher, locale=locale,
+                    db, outcome.change_id, settings, fetcher,
+                    locale=locale or settings.alert_locale,
                     base_url=settings.public_url,
                 )  # fmt: skip
     return list(outcomes)

@@ -39,8 +39,16 @@ def environment(locale: str) -> Environment:
         day=lambda v, style="medium": i18n.day(v, locale, style),
         signed=lambda v, points=False: i18n.signed(v, locale, points),
         significant=lambda v, digits=3: i18n.significant(v, locale, digits),
+        change_summary=lambda change: _change_summary(change, locale),
     )
     return env
+
+
+def _change_summary(change: Any, locale: str) -> str:
+    """A watch change's summary in the page's language (``pilotage.watch.summary``)."""
+    from pilotage.watch.summary import facts_of, summarise
+
+    return summarise(facts_of(change, change.monitor.kind), locale)
 
 
 def page_locale(request: Request) -> str:

@@ -73,6 +73,8 @@ class Change(Base):
     words_removed: Mapped[int] = mapped_column(default=0)
     price_old: Mapped[str | None] = mapped_column(String(40), nullable=True)
     price_new: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    currency_old: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    currency_new: Mapped[str | None] = mapped_column(String(3), nullable=True)
     availability_old: Mapped[str | None] = mapped_column(String(20), nullable=True)
     availability_new: Mapped[str | None] = mapped_column(String(20), nullable=True)
     significance: Mapped[float] = mapped_column(default=0.0)

@@ -31,7 +31,8 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 def _feed(request: Request, site_id: int, monitor_id: int | None) -> Response:
     """The feed of the site (all its monitors, or ``monitor_id``)."""
-    gettext = translations(page_locale(request)).gettext
+    locale = page_locale(request)
+    gettext = translations(locale).gettext
     base = public_base(request)
     with instance(request).app.session() as s:
         site = s.get(Site, site_id)
@@ -40,7 +41,7 @@ def _feed(request: Request, site_id: int, monitor_id: int | None) -> Response:
         monitor = None if monitor_id is None else get_monitor(s, monitor_id, site)
         changes = recent_changes(s, site=site, monitor=monitor, limit=FEED_ENTRIES)
         page = f"{base}/sites/{site.domain}/watch"
-        notices = [notice_for(c, c.monitor, f"{page}/{c.monitor_id}") for c in changes]
+        notices = [notice_for(c, c.monitor, f"{page}/{c.monitor_id}", locale) for c in changes]
         name = site.domain if monitor is None else monitor.name
     self_url = base + request.url.path
     body = atom_feed(
