@@ -116,7 +116,7 @@ def site_terms(
 
 
 CACHE_TERMS = 600_000  # term counts kept between the two passes (about 40 MB at most)
-MERGE_TERMS = 2_000_000  # page terms gathered before they are merged into the frequencies
+MERGE_TERMS = 500_000  # page terms gathered before they are merged into the frequencies
 
 
 def page_term_counts(
@@ -183,11 +183,14 @@ class _Frequencies:
     def _merge(self) -> None:
         if not self._pending:
             return
-        every = np.concatenate([self.hashes, *self._pending])
-        weights = np.concatenate([self.pages, np.ones(self._size, np.int64)])
-        self.hashes, inverse = np.unique(every, return_inverse=True)
-        self.pages = np.bincount(inverse, weights=weights).astype(np.int64)
+        # The gathered pages counted first, then merged with the site's counts so far:
+        # a few copies of MERGE_TERMS hashes at most, whatever the site's size.
+        gathered, counts = np.unique(np.concatenate(self._pending), return_counts=True)
         self._pending, self._size = [], 0
+        every = np.concatenate([self.hashes, gathered])
+        self.hashes, inverse = np.unique(every, return_inverse=True)
+        weights = np.concatenate([self.pages, counts])
+        self.pages = np.bincount(inverse, weights=weights).astype(np.int64)
 
     def of(self, hashes: np.ndarray) -> np.ndarray:
         """The page counts of ``hashes`` (every one of them added before)."""
