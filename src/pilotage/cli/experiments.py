@@ -11,10 +11,10 @@ the values for a mean metric. The first row of each metric is its control. With
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
 from pilotage.cli.common import instance, print_json, print_table
@@ -302,7 +302,7 @@ def size(
     n = sample_size_proportions(
         baseline, effect, relative=relative, alpha=alpha, power=power, arms=arms
     )
-    per_arm = int(np.ceil(n[0]))
+    per_arm = math.ceil(float(n[0]))
     out = {
         "per_arm": per_arm,
         "total": per_arm * arms,
