@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
@@ -121,6 +122,53 @@ def test_a_silent_server_is_a_read_timeout(run: Any) -> None:
             await stream.aclose()
 
     run(main())
+
+
+def test_a_tls_handshake_nobody_answers_is_a_connect_timeout(run: Any) -> None:
+    async def handler(reader: asyncio.StreamReader, _: asyncio.StreamWriter) -> None:
+        await reader.read()  # takes the ClientHello, never answers
+
+    async def main() -> bool:
+        async with serving(handler) as port:
+            stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+            context = ssl.create_default_context()
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(httpcore.ConnectTimeout):
+                await stream.start_tls(context, server_hostname="localhost", timeout=0.3)
+            assert asyncio.get_running_loop().time() - started < 5
+            return bool(stream._transport.is_closing())  # type: ignore[attr-defined]
+
+    assert run(main()) is True
+
+
+def test_closing_a_stalled_connection_does_not_wait_for_the_server(run: Any) -> None:
+    """A server that does not read: the write times out, and closing ends the connection
+    at once, instead of sending the 64 MB left in the buffer once the server reads."""
+    size = 64 << 20
+
+    async def main() -> int:
+        ended = asyncio.Event()
+        received = 0
+
+        async def handler(reader: asyncio.StreamReader, _: asyncio.StreamWriter) -> None:
+            nonlocal received
+            await asyncio.sleep(0.5)  # stalls while the client fills the buffers
+            try:
+                while chunk := await reader.read(1 << 20):
+                    received += len(chunk)
+            except ConnectionError:
+                pass
+            ended.set()
+
+        async with serving(handler) as port:
+            stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+            with pytest.raises(httpcore.WriteTimeout):
+                await stream.write(b"x" * size, timeout=0.2)
+            await stream.aclose()
+            await asyncio.wait_for(ended.wait(), 10)
+        return received
+
+    assert run(main()) < (64 << 20) // 2  # what the kernels held, not the whole buffer
 
 
 def test_refused_connection_and_socket_options(run: Any) -> None:

@@ -1,5 +1,6 @@
 import math
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -188,3 +189,22 @@ def test_cannibalisation_needs_top_term_and_headline(tmp_path: Path) -> None:
         for term in contested
         for url, other in [(a, b), (b, a)]
     }
+
+
+@pytest.mark.parametrize("merge_every", [1, 3, 50, 1000])
+def test_document_frequencies_match_a_plain_count(
+    monkeypatch: pytest.MonkeyPatch, merge_every: int
+) -> None:
+    import numpy as np
+
+    import pilotage.seo.keywords as keywords
+
+    monkeypatch.setattr(keywords, "MERGE_TERMS", merge_every)
+    rng = np.random.default_rng(merge_every)
+    frequencies, plain = keywords._Frequencies(), Counter[int]()
+    for _page in range(40):
+        hashes = np.unique(rng.integers(0, 2**63, 60, dtype=np.uint64) % 97 * 0x9E3779B97F4A7C15)
+        frequencies.add(hashes)
+        plain.update(hashes.tolist())
+    asked = np.array([*plain, 12345], dtype=np.uint64)  # the last one was never added
+    assert frequencies.of(asked).tolist() == [*plain.values(), 0]

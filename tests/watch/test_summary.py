@@ -55,11 +55,14 @@ def test_several_facts_make_one_line() -> None:
 
 def test_facts_of_a_stored_change() -> None:
     change = Change(
-        summary="", added=["a", "b"], removed=[], words_added=0, words_removed=0,
+        summary="", added=[], removed=[], words_added=0, words_removed=0,
         price_old="129.00", price_new="115.00", currency_old="EUR", currency_new="EUR",
     )  # fmt: skip
     assert summarise(facts_of(change, "price"), "en") == "Price €129.00 → €115.00 (−10.9%)"
-    assert summarise(facts_of(change, "feed"), "en") == "2 new items"
+    feed = Change(summary="", added=["a", "b"], removed=[], words_added=0, words_removed=0)
+    assert summarise(facts_of(feed, "feed"), "en") == "2 new items"
+    blank_line = Change(summary="", added=[""], removed=[], words_added=0, words_removed=0)
+    assert summarise(facts_of(blank_line, "text"), "en") == "+0 / -0 words"  # as stored
 
 
 def test_the_migration_gives_old_changes_their_snapshots_currencies(tmp_path: Path) -> None:

@@ -65,7 +65,10 @@ def _parsers(workers: int) -> Iterator[Executor | None]:
 
 def _start_workers(pool: Executor, workers: int) -> None:
     for _ in range(workers):  # each submission finding no idle worker starts one
-        pool.submit(os.getpid)
+        try:
+            pool.submit(os.getpid)
+        except RuntimeError:  # the crawl already ended (refused at start, interrupted)
+            return
 
 
 def _stop_forkserver() -> None:

@@ -152,7 +152,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                 timer.cancel()
 
     async def aclose(self) -> None:
-        self._transport.close()
+        # Aborted, as httpcore's anyio backend ends its streams: a close would wait for
+        # unsent bytes a stalled server never reads, or for a TLS peer's close_notify.
+        self._transport.abort()
 
     async def start_tls(
         self,
@@ -160,21 +162,29 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        # The caller's timeout bounds the handshake (asyncio's own limit, 60 s by default,
+        # would end it with a ConnectionAbortedError instead).
+        limit = None if timeout is None else timeout + 1.0
         try:
-            transport = await self._loop.start_tls(
-                self._transport,
-                self._protocol,
-                ssl_context,
-                server_hostname=server_hostname,
-                ssl_handshake_timeout=timeout,
-            )
+            async with asyncio.timeout(timeout):
+                transport = await self._loop.start_tls(
+                    self._transport,
+                    self._protocol,
+                    ssl_context,
+                    server_hostname=server_hostname,
+                    ssl_handshake_timeout=limit,
+                )
         except TimeoutError as exc:
             self._transport.abort()
             raise httpcore.ConnectTimeout(f"TLS handshake timed out after {timeout} s") from exc
-        except (OSError, ssl.SSLError, ConnectionError) as exc:
+        except (OSError, ssl.SSLError, ConnectionError, ValueError) as exc:
             self._transport.abort()
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        except asyncio.CancelledError:
+            self._transport.abort()
+            raise
         if transport is None:  # the connection closed during the handshake
+            self._transport.abort()
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
         self._protocol.transport = transport
         return AsyncioStream(transport, self._protocol)

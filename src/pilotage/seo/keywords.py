@@ -183,19 +183,34 @@ class _Frequencies:
     def _merge(self) -> None:
         if not self._pending:
             return
-        # The gathered pages counted first, then merged with the site's counts so far:
-        # a few copies of MERGE_TERMS hashes at most, whatever the site's size.
+        # The gathered pages counted first, then merged into the sorted counts so far
+        # without sorting them again: a few copies of MERGE_TERMS hashes at most.
         gathered, counts = np.unique(np.concatenate(self._pending), return_counts=True)
         self._pending, self._size = [], 0
-        every = np.concatenate([self.hashes, gathered])
-        self.hashes, inverse = np.unique(every, return_inverse=True)
-        weights = np.concatenate([self.pages, counts])
-        self.pages = np.bincount(inverse, weights=weights).astype(np.int64)
+        at, known = self._find(gathered)
+        np.add.at(self.pages, at[known], counts[known])
+        fresh = ~known
+        self.hashes = np.insert(self.hashes, at[fresh], gathered[fresh])
+        self.pages = np.insert(self.pages, at[fresh], counts[fresh])
+
+    def _find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where ``hashes`` are or would go in the sorted hashes, and which are there."""
+        at = np.searchsorted(self.hashes, hashes)
+        inside = np.minimum(at, max(len(self.hashes) - 1, 0))
+        known = (
+            (at < len(self.hashes)) & (self.hashes[inside] == hashes)
+            if len(self.hashes)
+            else at < 0
+        )
+        return at, known
 
     def of(self, hashes: np.ndarray) -> np.ndarray:
-        """The page counts of ``hashes`` (every one of them added before)."""
+        """The page counts of ``hashes`` (0 for a term no page was counted with)."""
         self._merge()
-        return self.pages[np.searchsorted(self.hashes, hashes)]
+        at, known = self._find(hashes)
+        result = np.zeros(len(hashes), np.int64)
+        result[known] = self.pages[at[known]]
+        return result
 
 
 def _scored(

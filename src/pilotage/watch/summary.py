@@ -63,7 +63,9 @@ def facts_of(change: Change, kind: str) -> ChangeFacts:
         new_items=len(change.added) if kind == "feed" else 0,
         words_added=change.words_added,
         words_removed=change.words_removed,
-        text_changed=bool(change.words_added or change.words_removed),
+        # a blank line added changes the text without a word: "+0 / -0 words" then
+        text_changed=kind != "feed"
+        and bool(change.added or change.removed or change.words_added or change.words_removed),
         price_old=change.price_old,
         price_new=change.price_new,
         currency_old=change.currency_old,

@@ -364,7 +364,6 @@ async def check_now(request: Request, who: Who, domain: str, monitor_id: int) ->
         instance(request).app,
         request.app.state.settings,
         monitor_ids=[monitor_id],
-        locale=page_locale(request),
     )
     state = outcomes[0].state if outcomes else "error"
     return RedirectResponse(f"{target}?checked={state}", status_code=303)
