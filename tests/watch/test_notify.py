@@ -24,13 +24,12 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from pilotage.crawl.errors import UrlRefused
 from pilotage.crawl.guard import UrlGuard
 from pilotage.errors import InvalidInput
+from pilotage.watch.channels import post_webhook, send_apprise
 from pilotage.watch.notify import (
     ChangeNotice,
     NotifyError,
     asend_email,
-    post_webhook,
     render_email,
-    send_apprise,
     send_email,
 )
 from tests.watch.watch_site import Inbox

@@ -25,7 +25,7 @@ from pilotage.errors import PilotageError
 from pilotage.seo.text import decode_body
 from pilotage.store.app import AppDB, Change, Monitor, Snapshot
 from pilotage.store.app.models import _now
-from pilotage.watch import notify
+from pilotage.watch import channels, notify
 from pilotage.watch.content import fingerprint, json_select, snapshot_text
 from pilotage.watch.diff import diff_text, significance
 from pilotage.watch.feeds import keyword_filter, parse_feed
@@ -353,7 +353,7 @@ async def _send(
     if isinstance(webhook, str):
         secret = targets.get("webhook_secret")
         try:
-            await notify.post_webhook(
+            await channels.post_webhook(
                 webhook,
                 notice,
                 client=fetcher.client,
@@ -365,7 +365,7 @@ async def _send(
     apprise_urls = targets.get("apprise")
     if isinstance(apprise_urls, Sequence) and apprise_urls:
         try:
-            await notify.asend_apprise(
+            await channels.asend_apprise(
                 [str(u) for u in apprise_urls],
                 notice,
                 locale=lang,
