@@ -72,3 +72,17 @@ def test_demo_loads_once_and_stats_are_filled(
     assert len(bench) == 5 and bench["Boutique démo"]["self"]
     # By hand: (3.5 x 2 + 3.0 x 1.5 + 4.0 + 4.5) / (2 + 1.5 + 1 + 1) = 20 / 5.5.
     assert bench["Boutique démo"]["weighted"] == pytest.approx(20 / 5.5, abs=1e-4)
+
+    # The SEO page has the shop's crawl, finished and audited (tests/demo/test_website.py
+    # checks what the audit finds).
+    from pilotage.seo.crawls import list_crawls
+
+    inst = Instance(settings)
+    with inst.app.session() as s:
+        from pilotage.sites import get_site
+
+        shop = get_site(s, "boutique.example").id
+    (crawl,) = list_crawls(inst.settings, shop)
+    assert crawl.state == "finished" and crawl.pages > 300
+    assert (crawl.path / "audit.json").is_file()
+    inst.close()

@@ -62,10 +62,36 @@ def load_shop(inst: Instance, now: datetime, daily_visitors: int = 400) -> None:
                 s, site, currency, (Decimal(1) / Decimal(per_euro)).quantize(Decimal("1e-8"))
             )
         load_benchmark(s, site)
+        site_id = site.id
     report = ImportReport(source=f"demo shop ({DEMO_DAYS} days)", read=data.hits.num_rows)
     with console.status("Sessionising and storing the demo shop…"):
         inst.load_hits(data.hits, report)
     summary(report, json=False)
+    load_crawl(inst, site_id, now)
+
+
+def load_crawl(inst: Instance, site_id: int, now: datetime) -> None:
+    """Crawl and audit the shop's pages (``pilotage.demo.website``, served on 127.0.0.1
+    meanwhile), kept as the shop's crawl for its SEO page."""
+    import asyncio
+
+    from pilotage.crawl.engine import Crawler, CrawlSettings
+    from pilotage.crawl.store import CrawlStore
+    from pilotage.demo.website import serving
+    from pilotage.seo.crawls import site_dir
+    from pilotage.seo.saved import saved_audit
+
+    directory = site_dir(inst.settings, site_id) / now.strftime("%Y%m%d-%H%M%S")
+    with console.status("Crawling and auditing the demo shop's pages…"), serving() as origin:
+        settings = CrawlSettings(
+            start_url=origin + "/", allow_private=True, check_external=False, max_pages=2000
+        )
+        with CrawlStore(directory, create=True) as store:
+            crawled = asyncio.run(Crawler(settings, store).run())
+            audit = saved_audit(store)
+    console.print(
+        f"SEO: {crawled.pages} pages of the demo shop crawled, {len(audit.findings)} issues."
+    )
 
 
 # The demo shop's competitor benchmark (seeded, fictional competitors): criterion ->
