@@ -196,13 +196,8 @@ class _Frequencies:
     def _find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where ``hashes`` are or would go in the sorted hashes, and which are there."""
         at = np.searchsorted(self.hashes, hashes)
-        inside = np.minimum(at, max(len(self.hashes) - 1, 0))
-        known = (
-            (at < len(self.hashes)) & (self.hashes[inside] == hashes)
-            if len(self.hashes)
-            else at < 0
-        )
-        return at, known
+        found = self.hashes[np.minimum(at, len(self.hashes) - 1)] if len(self.hashes) else at
+        return at, (at < len(self.hashes)) & (found == hashes)
 
     def of(self, hashes: np.ndarray) -> np.ndarray:
         """The page counts of ``hashes`` (0 for a term no page was counted with)."""

@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from babel.core import UnknownLocaleError
@@ -310,6 +310,14 @@ def _opengraph_offer(tree: LexborHTMLParser) -> Offer | None:
         availability=availability,
         source="opengraph",
     )
+
+
+def stored_price(text: str | None) -> Decimal | None:
+    """A price as snapshots and changes store it (a decimal string), None if absent."""
+    try:
+        return None if text is None else Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def price_change(old: Decimal, new: Decimal) -> Decimal:

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pilotage.config import Settings
 from pilotage.crawl.fetch import Fetcher
@@ -29,8 +29,8 @@ from pilotage.watch import channels, notify
 from pilotage.watch.content import fingerprint, json_select, snapshot_text
 from pilotage.watch.diff import diff_text, significance
 from pilotage.watch.feeds import keyword_filter, parse_feed
-from pilotage.watch.price import Offer, extract_offer, passes_threshold
-from pilotage.watch.summary import ChangeFacts, facts_of, summarise
+from pilotage.watch.price import Offer, extract_offer, passes_threshold, stored_price
+from pilotage.watch.summary import change_summary
 
 USER_AGENT_WATCH = "PilotageBot-Watch"
 
@@ -104,42 +104,22 @@ def _offer_warning(monitor: Monitor, offer: Offer | None) -> str | None:
     return None
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    try:
-        return None if text is None else Decimal(text)
-    except InvalidOperation:
-        return None
-
-
 def describe(
     monitor: Monitor, old: Snapshot, new: Observation
-) -> tuple[str, list[str], list[str], dict[str, object]]:
-    """The summary in English (``pilotage.watch.summary``), lines added and removed, and
-    the change's numbers."""
+) -> tuple[list[str], list[str], dict[str, object]]:
+    """Lines added and removed, and the change's numbers."""
     numbers: dict[str, object] = {}
     if monitor.kind == "feed":
         seen = {item["id"] for item in old.items}
         fresh = [item["title"] for item in new.items if item["id"] not in seen]
         numbers["items"] = (len(old.items), len(new.items))
-        return summarise(ChangeFacts("feed", new_items=len(fresh))), fresh, [], numbers
+        return fresh, [], numbers
     diff = diff_text(old.text, new.text)
     # document order, an edited line counting as its old version removed and new one added
     added = [line.new for line in diff.lines if line.kind != "removed"]
     removed = [line.old for line in diff.lines if line.kind != "added"]
     numbers.update(diff=diff, words_added=diff.words_added, words_removed=diff.words_removed)
-    facts = ChangeFacts(
-        monitor.kind,
-        words_added=diff.words_added,
-        words_removed=diff.words_removed,
-        text_changed=diff.changed,
-        price_old=old.price,
-        price_new=None if new.price is None else str(new.price),
-        currency_old=old.currency,
-        currency_new=new.currency,
-        availability_old=old.availability,
-        availability_new=new.availability,
-    )
-    return summarise(facts), added, removed, numbers
+    return added, removed, numbers
 
 
 def passes(monitor: Monitor, old: Snapshot, new: Observation, score: float, added: int) -> bool:
@@ -151,7 +131,7 @@ def passes(monitor: Monitor, old: Snapshot, new: Observation, score: float, adde
         return False
     price_limits = {k: Decimal(str(v)) for k, v in limits.items() if k != "min_significance"}
     if monitor.kind == "price" and new.price is not None and price_limits:
-        return passes_threshold(_decimal(old.price), new.price, **price_limits)
+        return passes_threshold(stored_price(old.price), new.price, **price_limits)
     return True
 
 
@@ -194,12 +174,12 @@ def record(db: AppDB, monitor_id: int, seen: Observation, now: datetime) -> Outc
 def _change(
     monitor: Monitor, old: Snapshot, snapshot: Snapshot, seen: Observation, now: datetime
 ) -> Change:
-    summary, added, removed, numbers = describe(monitor, old, seen)
+    added, removed, numbers = describe(monitor, old, seen)
     items = numbers.get("items")
     diff = numbers.get("diff")
     score = significance(
         diff=diff if monitor.kind != "feed" else None,  # type: ignore[arg-type]
-        price_old=_decimal(old.price),
+        price_old=stored_price(old.price),
         price_new=seen.price,
         availability_old=old.availability,
         availability_new=seen.availability,
@@ -208,12 +188,12 @@ def _change(
     )
     if monitor.kind == "feed" and added:
         score = max(score, min(1.0, len(added) / max(1, len(old.items) or 1)))
-    return Change(
+    change = Change(
         monitor_id=monitor.id,
+        monitor=monitor,
         snapshot_id=snapshot.id,
         previous_id=old.id,
         detected_at=now,
-        summary=summary,
         added=added[:500],
         removed=removed[:500],
         words_added=int(numbers.get("words_added", 0)),  # type: ignore[call-overload]
@@ -227,6 +207,8 @@ def _change(
         significance=round(score, 4),
         alerted=passes(monitor, old, seen, score, len(added)),
     )
+    change.summary = change_summary(change, "en")  # as the API and the CLI give it
+    return change
 
 
 def _schedule(monitor: Monitor, now: datetime, error: str | None) -> None:
@@ -283,7 +265,7 @@ def notice_for(
         url=monitor.url,
         kind=kind,
         detected_at=change.detected_at.replace(tzinfo=UTC),
-        summary=summarise(facts_of(change, monitor.kind), locale),
+        summary=change_summary(change, locale),
         added=change.added,
         removed=change.removed,
         significance=min(1.0, max(0.0, change.significance)),

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pilotage import i18n
-from pilotage.watch.price import price_change
+from pilotage.watch.price import price_change, stored_price
 
 if TYPE_CHECKING:
     from pilotage.store.app.watch_models import Change
@@ -56,6 +56,11 @@ class ChangeFacts:
     availability_new: str | None = None
 
 
+def change_summary(change: Change, locale: str) -> str:
+    """A stored change's summary in ``locale`` (its monitor's kind read from it)."""
+    return summarise(facts_of(change, change.monitor.kind), locale)
+
+
 def facts_of(change: Change, kind: str) -> ChangeFacts:
     """The facts a stored change keeps (``kind``: its monitor's)."""
     return ChangeFacts(
@@ -75,15 +80,6 @@ def facts_of(change: Change, kind: str) -> ChangeFacts:
     )
 
 
-def _decimal(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
-
-
 def summarise(facts: ChangeFacts, locale: str = "en") -> str:
     """The change in one line, e.g. "Prix 129,00 € → 115,00 € (-10,9 %)" in French."""
     translations = i18n.translations(locale)
@@ -93,7 +89,7 @@ def summarise(facts: ChangeFacts, locale: str = "en") -> str:
         text = translations.ngettext("%(count)s new item", "%(count)s new items", count)
         return text % {"count": i18n.number(count, locale)}
     parts = []
-    old, new = _decimal(facts.price_old), _decimal(facts.price_new)
+    old, new = stored_price(facts.price_old), stored_price(facts.price_new)
     if old != new:
         values = {
             "old": _money(old, facts.currency_old, locale),
@@ -124,11 +120,7 @@ def summarise(facts: ChangeFacts, locale: str = "en") -> str:
 
 
 def _money(value: Decimal | None, currency: str | None, locale: str) -> str:
-    if value is None:
-        return "?"
-    if currency:
-        return i18n.money(value, currency, locale)
-    return i18n.number(value, locale, 2)
+    return "?" if value is None else i18n.money(value, currency, locale)
 
 
 def _availability(value: str | None, translate: Translate) -> str:

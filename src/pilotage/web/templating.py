@@ -46,9 +46,9 @@ def environment(locale: str) -> Environment:
 
 def _change_summary(change: Any, locale: str) -> str:
     """A watch change's summary in the page's language (``pilotage.watch.summary``)."""
-    from pilotage.watch.summary import facts_of, summarise
+    from pilotage.watch.summary import change_summary
 
-    return summarise(facts_of(change, change.monitor.kind), locale)
+    return change_summary(change, locale)
 
 
 def page_locale(request: Request) -> str:
